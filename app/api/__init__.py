@@ -1,0 +1,1 @@
+"""HTTP routes for people and operators: health, readiness, metrics, admin views."""

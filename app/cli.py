@@ -1,0 +1,89 @@
+"""The ``b24bridge`` command line: serve, worker, migrate, demo."""
+
+import asyncio
+import sys
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from sqlalchemy import text
+
+from app.config import Settings
+from app.db import create_engine
+from app.logs import configure_logging
+from app.migrations import upgrade
+
+cli = typer.Typer(help="b24bridge — Bitrix24 sales ↔ procurement bridge.", no_args_is_help=True)
+
+
+def fail(message: str) -> None:
+    """Stop with one clear line on stderr, no traceback."""
+    typer.echo(f"b24bridge: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        fail(f"invalid {variable}: {first['msg']}")
+        raise  # unreachable: fail() exits
+
+
+async def _check_database(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+def check_database(settings: Settings) -> None:
+    try:
+        asyncio.run(_check_database(settings))
+    except Exception as exc:  # start-up boundary: any driver error means "cannot connect"
+        fail(f"DATABASE_URL: cannot connect to the database ({type(exc).__name__}: {exc})")
+
+
+def prepare(settings: Settings) -> None:
+    configure_logging(settings.log_level, json=settings.log_json)
+    check_database(settings)
+    asyncio.run(upgrade(settings.database_url))
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database to the newest migration."""
+    settings = load_settings()
+    prepare(settings)
+    typer.echo("database migrated to head")
+
+
+@cli.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the web app (and the in-process worker unless RUN_WORKER=false)."""
+    settings = load_settings()
+    prepare(settings)
+    from app.main import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+@cli.command()
+def demo(port: int = 8000, sandbox_port: int = 8001) -> None:
+    """Start the sandbox portal and the app on the embedded defaults, install the app."""
+    from app.demo import run_demo
+
+    settings = load_settings()
+    prepare(settings)
+    run_demo(settings, port=port, sandbox_port=sandbox_port)
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

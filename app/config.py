@@ -1,0 +1,69 @@
+"""The one settings class. Every variable is documented in ``.env.example``."""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/b24bridge.db"
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    app_base_url: str = "http://127.0.0.1:8000"
+    b24_client_id: str = "local.b24bridge"
+    b24_client_secret: SecretStr = SecretStr("")
+    b24_oauth_url: str = "https://oauth.bitrix.info"
+    b24_allowed_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    b24_webhook_url: SecretStr = SecretStr("")
+    b24_rate_capacity: int = 50
+    b24_rate_per_second: float = 2.0
+    limiter_backend: Literal["memory", "postgres", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    run_worker: bool = True
+    worker_concurrency: int = 4
+    worker_poll_seconds: float = 1.0
+    inbox_max_attempts: int = 8
+    reconcile_interval_seconds: int = 300
+    secret_key: SecretStr = SecretStr("change-me-in-production")
+    sms_provider: Literal["log", "http"] = "log"
+    sms_http_url: str = ""
+    sms_http_key: SecretStr = SecretStr("")
+    sandbox_url: str = "http://127.0.0.1:8001"
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @field_validator("b24_allowed_domains", mode="before")
+    @classmethod
+    def split_domains(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"cannot parse {value!r} as a database URL") from exc
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(
+                f"driver {url.drivername!r} is not one of {', '.join(SUPPORTED_DRIVERS)}"
+            )
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,106 @@
+"""Structured logging with secret redaction.
+
+Every log record — ours through structlog, and third-party ones through the stdlib
+root handler (httpx, uvicorn, sqlalchemy) — passes one redaction step: values of
+keys that name a secret are masked, and any known secret value (tokens the app has
+seen) is masked wherever it appears in a message. httpx logs full URLs at INFO, so
+its logger is raised to WARNING as well (RELIABILITY.md DR8).
+"""
+
+import logging
+import re
+import sys
+import threading
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+SECRET_KEY_PATTERN = re.compile(
+    r"(token|secret|password|auth_id|refresh_id|authorization|webhook|auth\b|^auth$|^code$)", re.I
+)
+MASK = "***"
+_MIN_SECRET_LENGTH = 8
+
+
+class SecretRegistry:
+    """Known secret values, masked wherever they appear in a log line."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, *values: str | None) -> None:
+        fresh = {v for v in values if v and len(v) >= _MIN_SECRET_LENGTH} - self._values
+        if not fresh:
+            return
+        with self._lock:
+            self._values |= fresh
+            ordered = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+
+    def mask(self, text: str) -> str:
+        pattern = self._pattern
+        return pattern.sub(MASK, text) if pattern else text
+
+
+secrets = SecretRegistry()
+
+
+def _redact_value(key: str, value: Any) -> Any:
+    if SECRET_KEY_PATTERN.search(key) and value not in (None, ""):
+        return MASK
+    if isinstance(value, str):
+        return secrets.mask(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(str(k), v) for k, v in value.items()}
+    return value
+
+
+def redact_event(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    for key, value in list(event_dict.items()):
+        event_dict[key] = value if key == "event" else _redact_value(key, value)
+    event_dict["event"] = secrets.mask(str(event_dict.get("event", "")))
+    return event_dict
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = secrets.mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact_event,
+            renderer,
+        ],
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        cache_logger_on_first_use=False,
+    )
+    root = logging.getLogger()
+    root.setLevel(level.upper())
+    for handler in root.handlers or [logging.StreamHandler(sys.stderr)]:
+        handler.addFilter(RedactingFilter())
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)
