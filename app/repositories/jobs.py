@@ -1,0 +1,172 @@
+"""The inbox and its jobs: accept (deduplicated, coalesced), claim, finish, fail, retry.
+
+A sync job exists once per (portal, entity): a new event re-arms it (pending again, or
+``dirty`` while a worker runs it, so it runs once more afterwards). Claiming is safe with
+several workers: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite has a single writer.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import InboxEvent, Job
+from app.models.base import utc_now
+from app.repositories.upsert import insert_for
+
+RUNNING, PENDING, DONE, DEAD = "running", "pending", "done", "dead"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One accepted request: its inbox record and the job it arms."""
+
+    member_id: str
+    dedupe_key: str
+    source: str
+    name: str
+    job_kind: str
+    coalesce_key: str
+    entity_id: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    job_payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    duplicate: bool
+    job_id: int | None
+
+
+async def accept(session: AsyncSession, delivery: Delivery) -> Accepted:
+    """Store the delivery once and arm its job; a repeated dedupe key changes nothing."""
+    inbox_id = await _insert_inbox(session, delivery)
+    if inbox_id is None:
+        return Accepted(duplicate=True, job_id=None)
+    job_id = await arm_job(session, delivery.member_id, delivery.job_kind,
+                           delivery.coalesce_key, delivery.job_payload)
+    await session.execute(
+        update(InboxEvent).where(InboxEvent.id == inbox_id).values(job_id=job_id)  # type: ignore[arg-type]
+    )
+    return Accepted(duplicate=False, job_id=job_id)
+
+
+async def _insert_inbox(session: AsyncSession, delivery: Delivery) -> int | None:
+    statement = (
+        insert_for(session, InboxEvent)
+        .values(member_id=delivery.member_id, dedupe_key=delivery.dedupe_key,
+                source=delivery.source, name=delivery.name, entity_id=delivery.entity_id,
+                payload=delivery.payload, received_at=utc_now())
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(InboxEvent.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def arm_job(
+    session: AsyncSession, member_id: str, kind: str, coalesce_key: str, payload: dict[str, Any]
+) -> int:
+    now = utc_now()
+    table = Job.__table__  # type: ignore[attr-defined]
+    finished = table.c.status.in_((DONE, DEAD, "cancelled"))
+    statement = insert_for(session, Job).values(
+        member_id=member_id, kind=kind, coalesce_key=coalesce_key, payload=payload,
+        status=PENDING, run_after=now, created_at=now, updated_at=now,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["coalesce_key"],
+        set_={
+            "status": case((table.c.status == RUNNING, RUNNING), else_=PENDING),
+            "dirty": case((table.c.status == RUNNING, True), else_=table.c.dirty),
+            "attempts": case((finished, 0), else_=table.c.attempts),
+            "run_after": case((finished, now), else_=table.c.run_after),
+            "payload": statement.excluded.payload,
+            "updated_at": now,
+        },
+    ).returning(table.c.id)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def claim(
+    session: AsyncSession, *, worker_id: str, limit: int, lease: timedelta,
+    exclude_members: frozenset[str] = frozenset(),
+) -> list[Job]:
+    """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker."""
+    now = utc_now()
+    due = or_(
+        and_(Job.status == PENDING, Job.run_after <= now),  # type: ignore[arg-type]
+        and_(Job.status == RUNNING, Job.locked_until < now),  # type: ignore[arg-type,operator]
+    )
+    candidates = select(Job.id).where(due).order_by(Job.run_after).limit(limit)  # type: ignore[arg-type]
+    if exclude_members:
+        candidates = candidates.where(Job.member_id.not_in(exclude_members))  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(Job)
+        .where(Job.id.in_(candidates.scalar_subquery()))  # type: ignore[union-attr]
+        .values(status=RUNNING, locked_by=worker_id, locked_until=now + lease,
+                attempts=Job.attempts + 1, updated_at=now)
+        .returning(Job)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def finish(session: AsyncSession, job: Job, *, worker_id: str) -> None:
+    """Done — unless an event re-armed it while it ran; then it runs once more."""
+    await session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.locked_by == worker_id)  # type: ignore[arg-type]
+        .values(status=case((Job.dirty, PENDING), else_=DONE),  # type: ignore[arg-type]
+                attempts=case((Job.dirty, 0), else_=Job.attempts),  # type: ignore[arg-type]
+                dirty=False, locked_by="", locked_until=None, last_error="", updated_at=utc_now())
+    )
+
+
+async def fail(
+    session: AsyncSession, job: Job, *, worker_id: str, error: str, retry_at: datetime | None
+) -> None:
+    """Back to pending at ``retry_at``, or dead-lettered when ``retry_at`` is None."""
+    status = PENDING if retry_at is not None else DEAD
+    await session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.locked_by == worker_id)  # type: ignore[arg-type]
+        .values(status=status, run_after=retry_at or utc_now(), last_error=error[:2000],
+                locked_by="", locked_until=None, updated_at=utc_now())
+    )
+
+
+async def release(session: AsyncSession, *, worker_id: str) -> None:
+    """Hand back every job this worker holds (graceful shutdown)."""
+    await session.execute(
+        update(Job)
+        .where(Job.locked_by == worker_id, Job.status == RUNNING)  # type: ignore[arg-type]
+        .values(status=PENDING, locked_by="", locked_until=None,
+                attempts=Job.attempts - 1, updated_at=utc_now())
+    )
+
+
+async def retry_dead(session: AsyncSession, member_id: str | None, job_id: int) -> bool:
+    query = update(Job).where(Job.id == job_id, Job.status == DEAD)  # type: ignore[arg-type]
+    if member_id is not None:
+        query = query.where(Job.member_id == member_id)  # type: ignore[arg-type]
+    result = await session.execute(
+        query.values(status=PENDING, attempts=0, run_after=utc_now(), updated_at=utc_now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def list_jobs(session: AsyncSession, *, status: str, limit: int = 100) -> list[Job]:
+    rows = await session.scalars(
+        select(Job).where(Job.status == status).order_by(Job.updated_at.desc()).limit(limit)  # type: ignore[arg-type,attr-defined]
+    )
+    return list(rows)
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    from sqlalchemy import func
+
+    rows = await session.execute(select(Job.status, func.count()).group_by(Job.status))
+    return {status: count for status, count in rows.all()}

@@ -1,0 +1,65 @@
+"""The CRM and app event endpoint: parse → verify → store in the inbox → commit → 200.
+
+CRM events arm a coalesced sync job per entity (the event is a dirty flag: the worker
+re-reads the entity). ``ONAPPUNINSTALL`` and ``ONAPPUPDATE`` touch only our database,
+so they are applied inside the same unit of work.
+"""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.logs import get_logger
+from app.models import Portal
+from app.repositories import jobs, portals
+from webhooks.bitrix24.envelope import DEAL_EVENTS, ITEM_EVENTS, EventEnvelope
+from webhooks.bitrix24.form import text_at
+from webhooks.bitrix24.verify import verify_sender
+
+log = get_logger("b24bridge.events")
+
+
+def sync_delivery(envelope: EventEnvelope) -> jobs.Delivery:
+    if envelope.name in DEAL_EVENTS:
+        kind, key = "sync_deal", f"{envelope.member_id}:deal:{envelope.entity_id}"
+        job_payload: dict[str, Any] = {"deal_id": int(envelope.entity_id)}
+    else:
+        kind = "sync_item"
+        key = f"{envelope.member_id}:item:{envelope.entity_type_id}:{envelope.entity_id}"
+        job_payload = {"entity_type_id": int(envelope.entity_type_id), "item_id": int(envelope.entity_id)}
+    return jobs.Delivery(
+        member_id=envelope.member_id, dedupe_key=envelope.dedupe_key, source="event",
+        name=envelope.name, job_kind=kind, coalesce_key=key, entity_id=envelope.entity_id,
+        payload=envelope.stored_payload(), job_payload=job_payload,
+    )
+
+
+async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[str, Any]:
+    portal = await verify_sender(session, envelope.member_id, envelope.application_token, route="events")
+    if envelope.name == "ONAPPUNINSTALL":
+        return await _uninstall(session, portal, envelope)
+    if envelope.name == "ONAPPUPDATE":
+        return await _update(session, portal, envelope)
+    if envelope.name not in DEAL_EVENTS | ITEM_EVENTS:
+        return {"status": "ignored"}
+    accepted = await jobs.accept(session, sync_delivery(envelope))
+    log.info("event accepted", member_id=envelope.member_id, event_name=envelope.name,
+             entity_id=envelope.entity_id, duplicate=accepted.duplicate)
+    return {"status": "duplicate" if accepted.duplicate else "accepted"}
+
+
+async def _uninstall(session: AsyncSession, portal: Portal, envelope: EventEnvelope) -> dict[str, Any]:
+    purge = text_at(envelope.form, "data", "CLEAN") == "1"
+    await portals.mark_uninstalled(session, portal, purge=purge)
+    log.info("portal uninstalled", member_id=portal.member_id, purged=purge)
+    return {"status": "uninstalled"}
+
+
+async def _update(session: AsyncSession, portal: Portal, envelope: EventEnvelope) -> dict[str, Any]:
+    tokens = {
+        "access_token": text_at(envelope.form, "auth", "access_token"),
+        "refresh_token": text_at(envelope.form, "auth", "refresh_token"),
+    }
+    await portals.save_tokens(session, portal.member_id, tokens)
+    await jobs.arm_job(session, portal.member_id, "bind_portal", f"{portal.member_id}:bind", {})
+    return {"status": "updated"}

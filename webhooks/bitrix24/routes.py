@@ -1,0 +1,34 @@
+"""HTTP routes of the Bitrix24 callbacks."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from app.api.deps import ContextDep
+from app.errors import BadRequest
+from app.uow import in_transaction
+from webhooks.bitrix24.envelope import read_envelope
+from webhooks.bitrix24.events import accept_event
+from webhooks.bitrix24.form import FormError, parse_form
+from webhooks.bitrix24.verify import read_body
+
+router = APIRouter(prefix="/b24", tags=["bitrix24 callbacks"])
+
+
+async def read_form(request: Request) -> dict[str, Any]:
+    body = await read_body(request)
+    try:
+        return parse_form(body)
+    except FormError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+@router.post("/events")
+async def receive_event(request: Request, context: ContextDep) -> dict[str, Any]:
+    """CRM and app events from Bitrix24 (form-encoded, PHP bracket keys)."""
+    form = await read_form(request)
+    try:
+        envelope = read_envelope(form)
+    except FormError as exc:
+        raise BadRequest(str(exc)) from exc
+    return await in_transaction(context, lambda session: accept_event(session, envelope))
