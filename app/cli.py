@@ -73,6 +73,25 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 @cli.command()
+def worker() -> None:
+    """Run a worker process: claims inbox jobs and runs the scheduler's periodic jobs."""
+    from app.context import AppContext
+    from app.runtime import run_worker_process
+
+    settings = load_settings()
+    prepare(settings)
+
+    async def main() -> None:
+        context = AppContext.build(settings)
+        try:
+            await run_worker_process(context)
+        finally:
+            await context.close()
+
+    asyncio.run(main())
+
+
+@cli.command()
 def demo(port: int = 8000, sandbox_port: int = 8001) -> None:
     """Start the sandbox portal and the app on the embedded defaults, install the app."""
     from app.demo import run_demo

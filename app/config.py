@@ -31,7 +31,10 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     inbox_max_attempts: int = 8
     reconcile_interval_seconds: int = 300
+    reconcile_overlap_seconds: int = 120
+    reminder_poll_seconds: int = 15
     secret_key: SecretStr = SecretStr("change-me-in-production")
+    admin_token: SecretStr = SecretStr("")
     sms_provider: Literal["log", "http"] = "log"
     sms_http_url: str = ""
     sms_http_key: SecretStr = SecretStr("")

@@ -1,31 +1,39 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory and its lifespan (worker and scheduler in-process)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import health
+from app.api import admin, health
 from app.config import Settings, get_settings
 from app.context import AppContext
 from app.errors import install_error_handlers
+from app.logs import configure_logging
+from app.runtime import start_background, stop_background
 from webhooks.bitrix24 import routes as bitrix24_routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context = AppContext.build(settings)
         app.state.context = context
+        background = start_background(context) if settings.run_worker else None
         try:
             yield
         finally:
+            if background is not None:
+                await asyncio.shield(stop_background(background))
             await context.close()
 
     app = FastAPI(title="b24bridge", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(admin.router)
     app.include_router(bitrix24_routes.router)
     return app

@@ -1,0 +1,1 @@
+"""Job handlers: one per job kind, each a unit of work (load → decide → act → record)."""

@@ -1,0 +1,5 @@
+"""Which handler runs which job kind."""
+
+from app.worker import JobHandler
+
+HANDLERS: dict[str, JobHandler] = {}

@@ -1,0 +1,147 @@
+"""The worker: coalescing, retries with backoff, dead letters, leases and the admin retry (R3, R19, R18)."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from app.context import AppContext
+from app.db import unit_of_work
+from app.models import Job
+from app.models.base import utc_now
+from app.repositories import jobs
+from app.scheduler import PeriodicJob, run_tick
+from app.worker import PermanentJobError, Worker
+from tests.appclient import MEMBER_ID, AppHarness, app_harness
+
+
+@pytest.fixture
+async def harness(database_url: str):
+    async with app_harness(database_url, inbox_max_attempts=3, admin_token="admin-secret-token") as harness:
+        await harness.register()
+        yield harness
+
+
+async def arm(context: AppContext, key: str, kind: str = "count") -> int:
+    async with unit_of_work(context.sessions) as session:
+        return await jobs.arm_job(session, MEMBER_ID, kind, key, {"key": key})
+
+
+async def get_job(context: AppContext, job_id: int) -> Job:
+    async with context.sessions() as session:
+        job = await session.get(Job, job_id)
+    assert job is not None
+    return job
+
+
+async def make_due(context: AppContext) -> None:
+    async with unit_of_work(context.sessions) as session:
+        await session.execute(update(Job).values(run_after=utc_now() - timedelta(seconds=1)))
+
+
+class TestWorker:
+    async def test_runs_each_armed_job_once(self, harness: AppHarness) -> None:
+        runs: Counter[str] = Counter()
+
+        async def count(_context: AppContext, job: Job) -> str:
+            runs[job.payload["key"]] += 1
+            return "counted"
+
+        for key in ("a", "b", "a", "a"):
+            await arm(harness.context, key)
+        await Worker(harness.context, {"count": count}).run_until_idle()
+        assert runs == {"a": 1, "b": 1}
+
+    async def test_event_during_a_run_makes_the_job_run_once_more(self, harness: AppHarness) -> None:
+        runs: list[int] = []
+
+        async def rearm_on_first_run(context: AppContext, job: Job) -> str:
+            runs.append(job.id or 0)
+            if len(runs) == 1:
+                await arm(context, "a")
+            return "ok"
+
+        job_id = await arm(harness.context, "a")
+        await Worker(harness.context, {"count": rearm_on_first_run}).run_until_idle()
+        assert runs == [job_id, job_id]
+        assert (await get_job(harness.context, job_id)).status == "done"
+
+    async def test_failing_job_is_retried_then_dead_lettered_and_others_proceed(self, harness: AppHarness) -> None:
+        done: list[str] = []
+
+        async def poison(_context: AppContext, job: Job) -> str:
+            if job.payload["key"] == "poison":
+                raise RuntimeError("handler raises on this deal")
+            done.append(job.payload["key"])
+            return "ok"
+
+        poison_id = await arm(harness.context, "poison")
+        await arm(harness.context, "healthy")
+        worker = Worker(harness.context, {"count": poison})
+        for _ in range(3):
+            await worker.run_until_idle()
+            await make_due(harness.context)
+        job = await get_job(harness.context, poison_id)
+        assert (job.status, job.attempts) == ("dead", 3)
+        assert "handler raises on this deal" in job.last_error
+        assert done == ["healthy"]
+
+        listed = await harness.http.get("/admin/jobs", headers={"authorization": "Bearer admin-secret-token"})
+        assert [j["id"] for j in listed.json()["jobs"]] == [poison_id]
+        retried = await harness.http.post(f"/admin/jobs/{poison_id}/retry",
+                                          headers={"authorization": "Bearer admin-secret-token"})
+        assert retried.status_code == 200
+        assert (await get_job(harness.context, poison_id)).status == "pending"
+
+    async def test_admin_routes_refuse_without_the_token(self, harness: AppHarness) -> None:
+        assert (await harness.http.get("/admin/jobs")).status_code == 401
+        assert (await harness.http.post("/admin/jobs/1/retry", headers={"authorization": "Bearer x"})).status_code == 401
+
+    async def test_permanent_error_dead_letters_at_once(self, harness: AppHarness) -> None:
+        async def refuse(_context: AppContext, _job: Job) -> str:
+            raise PermanentJobError("access denied by the portal")
+
+        job_id = await arm(harness.context, "x")
+        await Worker(harness.context, {"count": refuse}).run_until_idle()
+        assert (await get_job(harness.context, job_id)).status == "dead"
+
+    async def test_a_crashed_workers_job_is_taken_over_after_its_lease(self, harness: AppHarness) -> None:
+        job_id = await arm(harness.context, "a")
+        async with unit_of_work(harness.context.sessions) as session:
+            taken = await jobs.claim(session, worker_id="dead-worker", limit=10, lease=timedelta(seconds=-1))
+        assert [j.id for j in taken] == [job_id]
+        runs: list[str] = []
+
+        async def record(_context: AppContext, job: Job) -> str:
+            runs.append(job.locked_by)
+            return "ok"
+
+        worker = Worker(harness.context, {"count": record})
+        await worker.run_until_idle()
+        assert runs == [worker.worker_id]
+
+    async def test_graceful_stop_releases_held_jobs(self, harness: AppHarness) -> None:
+        job_id = await arm(harness.context, "a")
+        worker = Worker(harness.context, {})
+        async with unit_of_work(harness.context.sessions) as session:
+            await jobs.claim(session, worker_id=worker.worker_id, limit=10, lease=timedelta(minutes=5))
+        await worker.stop(grace_seconds=0.1)
+        job = await get_job(harness.context, job_id)
+        assert (job.status, job.locked_by, job.attempts) == ("pending", "", 0)
+
+
+class TestPeriodicJobs:
+    async def test_two_schedulers_fire_each_period_exactly_once(self, harness: AppHarness) -> None:
+        fired: list[int] = []
+
+        async def tick(_session: object) -> int:
+            fired.append(1)
+            return 1
+
+        job = PeriodicJob("probe", 60, tick)  # type: ignore[arg-type]
+        for period in range(10):
+            now = 1_800_000_000 + period * 60
+            results = [await run_tick(harness.context, job, owner=o, now=now + 1) for o in ("w1", "w2")]
+            assert sorted(results) == [False, True]
+        assert len(fired) == 10

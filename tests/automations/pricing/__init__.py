@@ -1,0 +1,1 @@
+"""Tests of the exact pricing rules: DOC examples, sentences, and hypothesis properties."""
