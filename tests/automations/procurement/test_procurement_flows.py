@@ -14,6 +14,7 @@ from automations.procurement import (
     LineStatus,
     Plan,
     SearchData,
+    UpsertLines,
     plan_search_entry,
     search_progress,
 )
@@ -62,7 +63,9 @@ class TestWholePath:
         world.set_rows(
             row(11, 10, "Рюкзак"), row(12, 20, "Сумка"), row(13, 30, "Зонт"), row(14, 900, "Доставка", is_service=True)
         )
-        assert step(world) == Plan()
+        assert [type(e) for e in step(world).effects] == [UpsertLines]
+        assert [line.row_id for line in world.lines] == [11, 12, 13]
+        assert stages(world) == (DealStage.FOUND, CardStage.SEARCH_DONE)
         world.user_moves_deal(DealStage.PROPOSAL)
         step(world)
         world.user_moves_deal(DealStage.BUYOUT)
@@ -87,7 +90,8 @@ class TestWholePath:
         assert world.tasks() == [(BUYER, "task.find_goods"), (BUYER, "task.buyout")]
         assert world.notified() == [(BUYER, "notify.search_started"), (MANAGER, "notify.search_done")]
         scheduled, cancelled = world.reminders()
-        assert [r.key for r in scheduled] == [c.key for c in cancelled] == ["reminder:call_client:100:2025-04-01"]
+        assert [r.reminder_key for r in scheduled] == [c.reminder_key for c in cancelled]
+        assert [dict(r.params)["eta"] for r in scheduled] == ["2025-04-01"]
         assert [line.search.supplier for line in world.lines] == ["Ali", "Ali", "Ali"]
         assert world.duplicates == []
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from procurement_world import BUYER, MANAGER, NOW, World, row
 
 from automations.procurement import (
+    CancelReminder,
     CardStage,
     CreateCard,
     CreateTask,
@@ -305,9 +306,20 @@ class TestRule9Shipped:
         world.buyer_moves_card(CardStage.SHIPPED, eta=date(2025, 3, 25))
         plan = world.sync()
         old, new = plan.effects[:2]
-        assert old.key == "reminder:call_client:100:2025-03-20"
+        assert isinstance(old, CancelReminder) and old.reminder_key == "reminder:call_client:100"
         assert isinstance(new, ScheduleReminder) and new.fire_at.date() == date(2025, 3, 20)
+        assert new.reminder_key == old.reminder_key and new.key != old.key
         assert world.sync() == Plan()
+
+    def test_moving_the_eta_back_schedules_again(self, world: World) -> None:
+        at_stage(world, DealStage.BUYOUT)
+        for eta in (self.ETA, date(2025, 3, 25), self.ETA):
+            world.buyer_moves_card(CardStage.SHIPPED, eta=eta)
+            world.sync()
+        scheduled, cancelled = world.reminders()
+        assert [r.fire_at.date() for r in scheduled] == [date(2025, 3, 15), date(2025, 3, 20), date(2025, 3, 15)]
+        assert len(cancelled) == 2
+        assert world.duplicates == []
 
     def test_shipped_without_eta_schedules_once_the_eta_is_filled(self, world: World) -> None:
         at_stage(world, DealStage.BUYOUT)
@@ -321,7 +333,8 @@ class TestRule9Shipped:
         world.buyer_moves_card(CardStage.SHIPPED, eta=self.ETA)
         world.sync()
         world.user_moves_deal(DealStage.RECEIVED)
-        assert [e.key for e in world.sync().effects[:1]] == ["reminder:call_client:100:2025-03-20"]
+        cancel = world.sync().of_type(CancelReminder)
+        assert [e.reminder_key for e in cancel] == ["reminder:call_client:100"]
         assert world.sync() == Plan()
 
 
