@@ -1,9 +1,9 @@
 """Fixtures for the procurement rules' tests."""
 
 import pytest
-from procurement_world import World, deal, row
 
 from automations.procurement import DealStage
+from tests.automations.procurement.world import World, deal, row
 
 
 @pytest.fixture

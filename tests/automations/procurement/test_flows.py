@@ -6,18 +6,19 @@ After every user step the echo of our own writes is fed back and must be a no-op
 from dataclasses import replace
 from datetime import date
 
-from procurement_world import BUYER, MANAGER, NOW, World, deal, row
-
 from automations.procurement import (
     CardStage,
     DealStage,
     LineStatus,
     Plan,
+    RecordStages,
     SearchData,
     UpsertLines,
     plan_search_entry,
+    render,
     search_progress,
 )
+from tests.automations.procurement.world import BUYER, MANAGER, NOW, World, deal, row
 
 
 def step(world: World) -> Plan:
@@ -30,12 +31,28 @@ def step(world: World) -> Plan:
 def buyer_enters(world: World, position: int, status: LineStatus, note: str = "") -> Plan:
     line = next(line for line in world.lines if line.position == position and line.is_active)
     plan = plan_search_entry(
-        world.state(), NOW, line_id=line.line_id, status=status, search=SearchData(supplier="Ali", replacement_note=note)
+        world.state(),
+        NOW,
+        line_id=line.line_id,
+        status=status,
+        search=SearchData(supplier="Ali", replacement_note=note),
     )
     assert isinstance(plan, Plan)
     world.perform(plan)
     assert world.sync() == Plan()
     return plan
+
+
+def assert_every_text_renders(world: World) -> None:
+    """Each text the rules asked for renders in both languages from the params they gave."""
+    for effect in world.performed.values():
+        message_key = getattr(effect, "message_key", None) or getattr(effect, "title_key", None)
+        message_key = message_key or getattr(effect, "template_key", None)
+        if message_key is None:
+            continue
+        params = dict(getattr(effect, "params", ()))
+        for lang in ("ru", "en"):
+            assert render(message_key, lang, **params).strip()
 
 
 def stages(world: World) -> tuple[DealStage | None, CardStage | None]:
@@ -44,7 +61,9 @@ def stages(world: World) -> tuple[DealStage | None, CardStage | None]:
 
 class TestWholePath:
     def test_new_to_won(self) -> None:
-        world = World(deal=deal(DealStage.NEW, row(1, 10, "Рюкзак"), row(2, 20, "Сумка"), row(3, 30, "Зонт")))
+        world = World(
+            deal=deal(DealStage.NEW, row(1, 10, "Рюкзак"), row(2, 20, "Сумка"), row(3, 30, "Зонт"))
+        )
         assert [type(e).__name__ for e in step(world).effects] == ["RecordStages"]
 
         world.user_moves_deal(DealStage.SEARCH)
@@ -61,9 +80,12 @@ class TestWholePath:
 
         # The manager adds services and re-saves the rows: every row ID changes.
         world.set_rows(
-            row(11, 10, "Рюкзак"), row(12, 20, "Сумка"), row(13, 30, "Зонт"), row(14, 900, "Доставка", is_service=True)
+            row(11, 10, "Рюкзак"),
+            row(12, 20, "Сумка"),
+            row(13, 30, "Зонт"),
+            row(14, 900, "Доставка", is_service=True),
         )
-        assert [type(e) for e in step(world).effects] == [UpsertLines]
+        assert [type(e) for e in step(world).effects] == [UpsertLines, RecordStages]
         assert [line.row_id for line in world.lines] == [11, 12, 13]
         assert stages(world) == (DealStage.FOUND, CardStage.SEARCH_DONE)
         world.user_moves_deal(DealStage.PROPOSAL)
@@ -88,12 +110,16 @@ class TestWholePath:
         assert stages(world) == (DealStage.WON, CardStage.DONE)
         assert world.sms_templates() == ["sms.at_warehouse", "sms.review_request"]
         assert world.tasks() == [(BUYER, "task.find_goods"), (BUYER, "task.buyout")]
-        assert world.notified() == [(BUYER, "notify.search_started"), (MANAGER, "notify.search_done")]
+        assert world.notified() == [
+            (BUYER, "notify.search_started"),
+            (MANAGER, "notify.search_done"),
+        ]
         scheduled, cancelled = world.reminders()
         assert [r.reminder_key for r in scheduled] == [c.reminder_key for c in cancelled]
         assert [dict(r.params)["eta"] for r in scheduled] == ["2025-04-01"]
         assert [line.search.supplier for line in world.lines] == ["Ali", "Ali", "Ali"]
         assert world.duplicates == []
+        assert_every_text_renders(world)
 
     def test_lost_branch_cancels_the_card_and_the_reminder(self) -> None:
         world = World(deal=deal(DealStage.NEW, row(1, 10, "Рюкзак")))

@@ -49,7 +49,9 @@ class TestSearchCompletion:
         assert not is_search_complete([line(1, S.FOUND), line(2, S.PENDING)])
 
     def test_cancelled_lines_do_not_block_completion(self) -> None:
-        assert is_search_complete([line(1, S.FOUND), line(2, S.CANCELLED_BY_CLIENT, prior=S.PENDING)])
+        assert is_search_complete(
+            [line(1, S.FOUND), line(2, S.CANCELLED_BY_CLIENT, prior=S.PENDING)]
+        )
 
     def test_nothing_active_is_not_complete(self) -> None:
         assert not is_search_complete([line(1, S.CANCELLED_BY_CLIENT, prior=S.FOUND)])
@@ -65,7 +67,10 @@ class TestApplySearchEntry:
 
     def test_an_entry_on_a_cancelled_line_waits_for_the_row_to_return(self) -> None:
         result = apply_search_entry(
-            [line(1, S.CANCELLED_BY_CLIENT, prior=S.PENDING)], 1, S.FOUND, SearchData(supplier="Ali")
+            [line(1, S.CANCELLED_BY_CLIENT, prior=S.PENDING)],
+            1,
+            S.FOUND,
+            SearchData(supplier="Ali"),
         )
         assert isinstance(result, tuple)
         assert (result[0].status, result[0].prior_status) == (S.CANCELLED_BY_CLIENT, S.FOUND)

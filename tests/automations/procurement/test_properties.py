@@ -5,7 +5,6 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from procurement_world import NOW, World, deal, row
 
 from automations.procurement import (
     DealStage,
@@ -16,8 +15,11 @@ from automations.procurement import (
     SearchData,
     plan_search_entry,
 )
+from tests.automations.procurement.world import NOW, World, deal, row
 
-PRODUCTS = st.sampled_from([(10, "Рюкзак"), (20, "Сумка"), (30, "Зонт"), (None, "Кошелёк"), (0, "Ремень")])
+PRODUCTS = st.sampled_from(
+    [(10, "Рюкзак"), (20, "Сумка"), (30, "Зонт"), (None, "Кошелёк"), (0, "Ремень")]
+)
 BUYER_STATUSES = st.sampled_from([LineStatus.FOUND, LineStatus.NOT_FOUND, LineStatus.REPLACEMENT])
 
 add = st.tuples(st.just("add"), PRODUCTS, st.integers(0, 10))
@@ -76,7 +78,9 @@ def assert_lines_follow_rows(world: World) -> None:
 @given(initial=st.lists(PRODUCTS, max_size=5), edits=EDITS)
 def test_search_data_survives_any_row_edits(initial: list, edits: list) -> None:
     ids = itertools.count(1)
-    rows: list[RowSnapshot] = [row(next(ids), p, n, sort=i * 10) for i, (p, n) in enumerate(initial)]
+    rows: list[RowSnapshot] = [
+        row(next(ids), p, n, sort=i * 10) for i, (p, n) in enumerate(initial)
+    ]
     world = World(deal=deal(DealStage.SEARCH, *rows))
     world.sync()
     for edit in edits:
@@ -94,7 +98,10 @@ def test_search_data_survives_any_row_edits(initial: list, edits: list) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(initial=st.lists(PRODUCTS, min_size=1, max_size=5), statuses=st.lists(BUYER_STATUSES, max_size=5))
+@given(
+    initial=st.lists(PRODUCTS, min_size=1, max_size=5),
+    statuses=st.lists(BUYER_STATUSES, max_size=5),
+)
 def test_id_churn_alone_never_changes_status_or_data(initial: list, statuses: list) -> None:
     ids = itertools.count(1)
     world = World(deal=deal(DealStage.SEARCH, *[row(next(ids), p, n) for p, n in initial]))
@@ -104,4 +111,6 @@ def test_id_churn_alone_never_changes_status_or_data(initial: list, statuses: li
     before = {line.line_id: (line.status, line.search, line.position) for line in world.lines}
     world.set_rows(*[replace(r, row_id=next(ids)) for r in world.deal.rows])
     world.sync()
-    assert {line.line_id: (line.status, line.search, line.position) for line in world.lines} == before
+    assert {
+        line.line_id: (line.status, line.search, line.position) for line in world.lines
+    } == before

@@ -49,7 +49,9 @@ def row(row_id: int, product_id: int | None, name: str, **extra: object) -> RowS
     return RowSnapshot(row_id=row_id, product_id=product_id, name=name, **fields)  # type: ignore[arg-type]
 
 
-def deal(stage: DealStage | None = DealStage.NEW, *rows: RowSnapshot, **extra: object) -> DealSnapshot:
+def deal(
+    stage: DealStage | None = DealStage.NEW, *rows: RowSnapshot, **extra: object
+) -> DealSnapshot:
     fields: dict[str, object] = {
         "title": "Рюкзаки",
         "responsible_id": MANAGER,
@@ -90,7 +92,9 @@ class World:
 
     def _apply(self, effect: Effect) -> None:
         if isinstance(effect, CreateCard):
-            self.card = CardSnapshot(id=500, stage=CardStage.SEARCH, eta=None, assigned_by_id=effect.assigned_by_id)
+            self.card = CardSnapshot(
+                id=500, stage=CardStage.SEARCH, eta=None, assigned_by_id=effect.assigned_by_id
+            )
             self.link = replace(self.link, card_id=500, buyer_id=effect.assigned_by_id)
         elif isinstance(effect, MoveDeal):
             self.deal = replace(self.deal, stage=effect.stage)
@@ -140,6 +144,8 @@ class World:
         return [(e.responsible_id, e.title_key) for e in self.performed_of(CreateTask)]  # type: ignore[attr-defined]
 
     def reminders(self) -> tuple[list[ScheduleReminder], list[CancelReminder]]:
-        scheduled = [e for e in self.performed_of(ScheduleReminder) if isinstance(e, ScheduleReminder)]
+        scheduled = [
+            e for e in self.performed_of(ScheduleReminder) if isinstance(e, ScheduleReminder)
+        ]
         cancelled = [e for e in self.performed_of(CancelReminder) if isinstance(e, CancelReminder)]
         return scheduled, cancelled

@@ -1,6 +1,6 @@
 import pytest
 
-from automations.procurement import render
+from automations.procurement import EntryProblem, LineStatus, render
 from automations.procurement.messages import CATALOGUE
 
 
@@ -9,7 +9,9 @@ class TestRender:
         assert render("notify.search_done") == "Поиск завершён. Пора согласовать список с клиентом"
         assert render("notify.new_goods") == "В сделку добавлен новый товар — нужен поиск"
         assert render("sms.at_warehouse") == "Ваш товар выкуплен и принят на склад"
-        assert render("task.call_client", days=5) == "Позвонить клиенту: заказ прибывает через 5 дней"
+        assert (
+            render("task.call_client", days=5) == "Позвонить клиенту: заказ прибывает через 5 дней"
+        )
         assert render("task.find_goods", deal_id=7, deal_title="Рюкзаки").startswith(
             "Найти товары по сделке"
         )
@@ -37,11 +39,23 @@ class TestRender:
 
     def test_every_key_the_rules_emit_exists(self) -> None:
         emitted = {
-            "card.title", "task.find_goods", "notify.search_started", "notify.search_done",
-            "notify.new_goods", "notify.sms_no_phone", "task.buyout", "task.call_client",
-            "task.call_client_today", "sms.at_warehouse", "sms.review_request",
+            "card.title",
+            "task.find_goods",
+            "notify.search_started",
+            "notify.search_done",
+            "notify.new_goods",
+            "notify.sms_no_phone",
+            "task.buyout",
+            "task.call_client",
+            "task.call_client_today",
+            "sms.at_warehouse",
+            "sms.review_request",
         }
         assert emitted <= set(CATALOGUE)
+
+    def test_tab_statuses_and_entry_problems_have_texts(self) -> None:
+        assert {f"status.{status}" for status in LineStatus} <= set(CATALOGUE)
+        assert {problem.value for problem in EntryProblem} <= set(CATALOGUE)
 
     def test_a_missing_param_is_an_error_not_a_blank(self) -> None:
         with pytest.raises(KeyError):

@@ -3,8 +3,6 @@
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from procurement_world import BUYER, MANAGER, NOW, World, row
-
 from automations.procurement import (
     CancelReminder,
     CardStage,
@@ -26,6 +24,7 @@ from automations.procurement import (
     plan_search_entry,
     plan_sync,
 )
+from tests.automations.procurement.world import BUYER, MANAGER, NOW, World, row
 
 FOUND = SearchData(supplier="Ali", supplier_url="https://example.com/item/1")
 
@@ -47,7 +46,11 @@ def searched(world: World, *statuses: LineStatus) -> World:
     for line, status in zip(active, statuses, strict=True):
         note = "похожая сумка" if status is LineStatus.REPLACEMENT else ""
         plan = plan_search_entry(
-            world.state(), NOW, line_id=line.line_id, status=status, search=replace(FOUND, replacement_note=note)
+            world.state(),
+            NOW,
+            line_id=line.line_id,
+            status=status,
+            search=replace(FOUND, replacement_note=note),
         )
         assert isinstance(plan, Plan)
         world.perform(plan)
@@ -64,10 +67,12 @@ def at_stage(world: World, stage: DealStage) -> World:
 
 class TestRule1StartSearch:
     def test_entering_search_creates_card_lines_task_and_notification(self, world: World) -> None:
-        world.set_rows(row(1, 10, "Рюкзак"), row(2, 20, "Сумка"), row(3, 900, "Доставка", is_service=True))
+        world.set_rows(
+            row(1, 10, "Рюкзак"), row(2, 20, "Сумка"), row(3, 900, "Доставка", is_service=True)
+        )
         world.user_moves_deal(DealStage.SEARCH)
         plan = world.sync()
-        assert kinds(plan) == [CreateCard, UpsertLines, CreateTask, Notify, RecordStages]
+        assert kinds(plan) == [CreateCard, CreateTask, Notify, UpsertLines, RecordStages]
         card = plan.of_type(CreateCard)[0]
         assert (card.assigned_by_id, card.contact_id, card.title_key) == (BUYER, 11, "card.title")
         assert [r.name for r in card.rows] == ["Рюкзак", "Сумка"]
@@ -85,7 +90,9 @@ class TestRule1StartSearch:
         assert world.sync() == Plan()
         assert world.duplicates == []
 
-    def test_replaying_the_same_event_before_it_was_recorded_repeats_the_same_keys(self, world: World) -> None:
+    def test_replaying_the_same_event_before_it_was_recorded_repeats_the_same_keys(
+        self, world: World
+    ) -> None:
         world.user_moves_deal(DealStage.SEARCH)
         first = plan_sync(world.state(), NOW)
         second = plan_sync(world.state(), NOW + timedelta(minutes=5))
@@ -101,7 +108,9 @@ class TestRule1StartSearch:
         assert plan.of_type(CreateCard) == ()
         assert plan.of_type(CreateTask) == ()
 
-    def test_a_deal_first_seen_in_another_stage_is_adopted_without_effects(self, world: World) -> None:
+    def test_a_deal_first_seen_in_another_stage_is_adopted_without_effects(
+        self, world: World
+    ) -> None:
         world.user_moves_deal(DealStage.WON)
         assert kinds(world.sync()) == [RecordStages]
         assert world.sync() == Plan()
@@ -117,16 +126,24 @@ class TestRule2SearchEntry:
     def test_an_entry_is_stored_on_its_line(self, world: World) -> None:
         in_search(world)
         line = world.lines[0]
-        plan = plan_search_entry(world.state(), NOW, line_id=line.line_id, status=LineStatus.FOUND, search=FOUND)
+        plan = plan_search_entry(
+            world.state(), NOW, line_id=line.line_id, status=LineStatus.FOUND, search=FOUND
+        )
         assert isinstance(plan, Plan)
-        assert kinds(plan) == [UpsertLines]
+        assert kinds(plan) == [UpsertLines, RecordStages]
         assert plan.effects[0].lines == (replace(line, status=LineStatus.FOUND, search=FOUND),)
 
     def test_saving_the_same_entry_twice_yields_nothing_the_second_time(self, world: World) -> None:
         in_search(world)
         line_id = world.lines[0].line_id
-        world.perform(plan_search_entry(world.state(), NOW, line_id=line_id, status=LineStatus.FOUND, search=FOUND))
-        again = plan_search_entry(world.state(), NOW, line_id=line_id, status=LineStatus.FOUND, search=FOUND)
+        world.perform(
+            plan_search_entry(
+                world.state(), NOW, line_id=line_id, status=LineStatus.FOUND, search=FOUND
+            )
+        )
+        again = plan_search_entry(
+            world.state(), NOW, line_id=line_id, status=LineStatus.FOUND, search=FOUND
+        )
         assert again == Plan()
 
     def test_a_replacement_must_be_described(self, world: World) -> None:
@@ -137,14 +154,22 @@ class TestRule2SearchEntry:
         )
         assert result == EntryRejected(line_id, EntryProblem.REPLACEMENT_NOT_DESCRIBED)
 
-    def test_the_buyer_cannot_cancel_for_the_client_or_edit_an_unknown_line(self, world: World) -> None:
+    def test_the_buyer_cannot_cancel_for_the_client_or_edit_an_unknown_line(
+        self, world: World
+    ) -> None:
         in_search(world)
         state = world.state()
         cancel = plan_search_entry(
-            state, NOW, line_id=world.lines[0].line_id, status=LineStatus.CANCELLED_BY_CLIENT, search=FOUND
+            state,
+            NOW,
+            line_id=world.lines[0].line_id,
+            status=LineStatus.CANCELLED_BY_CLIENT,
+            search=FOUND,
         )
         unknown = plan_search_entry(state, NOW, line_id=999, status=LineStatus.FOUND, search=FOUND)
-        assert isinstance(cancel, EntryRejected) and cancel.problem is EntryProblem.STATUS_NOT_ALLOWED
+        assert (
+            isinstance(cancel, EntryRejected) and cancel.problem is EntryProblem.STATUS_NOT_ALLOWED
+        )
         assert isinstance(unknown, EntryRejected) and unknown.problem is EntryProblem.UNKNOWN_LINE
 
 
@@ -163,7 +188,9 @@ class TestRule3SearchCompletion:
     def test_a_pending_line_blocks_completion(self, world: World) -> None:
         in_search(world)
         line_id = world.lines[0].line_id
-        plan = plan_search_entry(world.state(), NOW, line_id=line_id, status=LineStatus.FOUND, search=FOUND)
+        plan = plan_search_entry(
+            world.state(), NOW, line_id=line_id, status=LineStatus.FOUND, search=FOUND
+        )
         assert isinstance(plan, Plan) and plan.of_type(MoveDeal) == ()
 
     def test_the_notification_is_sent_once_for_a_duplicate_event(self, world: World) -> None:
@@ -178,17 +205,21 @@ class TestRule4ClientDropsPositions:
         searched(in_search(world), LineStatus.FOUND, LineStatus.FOUND)
         world.set_rows(row(1, 10, "Рюкзак"))
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines]
+        assert kinds(plan) == [UpsertLines, RecordStages]
         assert world.lines[1].status is LineStatus.CANCELLED_BY_CLIENT
         assert world.sync() == Plan()
 
     def test_removing_the_last_unsearched_row_completes_the_search(self, world: World) -> None:
         in_search(world)
         line_id = world.lines[0].line_id
-        world.perform(plan_search_entry(world.state(), NOW, line_id=line_id, status=LineStatus.FOUND, search=FOUND))
+        world.perform(
+            plan_search_entry(
+                world.state(), NOW, line_id=line_id, status=LineStatus.FOUND, search=FOUND
+            )
+        )
         world.set_rows(row(1, 10, "Рюкзак"))
         plan = world.sync()
-        assert kinds(plan)[:3] == [UpsertLines, MoveDeal, MoveCard]
+        assert kinds(plan) == [MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.FOUND
         assert world.sync() == Plan()
 
@@ -196,7 +227,7 @@ class TestRule4ClientDropsPositions:
         in_search(world)
         world.set_rows()
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines]
+        assert kinds(plan) == [UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.SEARCH
 
 
@@ -205,7 +236,7 @@ class TestRule5NewGoodsReturnToSearch:
         searched(in_search(world), LineStatus.FOUND, LineStatus.FOUND)
         world.set_rows(*world.deal.rows, row(3, 30, "Зонт"))
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines, MoveDeal, MoveCard, Notify, RecordStages]
+        assert kinds(plan) == [MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
         assert (world.deal.stage, world.card.stage) == (DealStage.SEARCH, CardStage.SEARCH)
         assert world.notified()[-1] == (BUYER, "notify.new_goods")
         assert world.lines[-1].status is LineStatus.PENDING
@@ -224,13 +255,13 @@ class TestRule5NewGoodsReturnToSearch:
         world.sync()
         world.set_rows(row(41, 10, "Рюкзак"), row(42, 20, "Сумка"))
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines]
+        assert kinds(plan) == [UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.PROPOSAL
 
     def test_a_new_row_after_buyout_adds_a_line_but_moves_nothing(self, world: World) -> None:
         at_stage(world, DealStage.BUYOUT)
         world.set_rows(*world.deal.rows, row(3, 30, "Зонт"))
-        assert kinds(world.sync()) == [UpsertLines]
+        assert kinds(world.sync()) == [UpsertLines, RecordStages]
 
 
 class TestRule6Buyout:
@@ -272,7 +303,11 @@ class TestRule8AtWarehouse:
         world.buyer_moves_card(CardStage.AT_WAREHOUSE)
         plan = world.sync()
         sms = plan.of_type(SendSms)[0]
-        assert (sms.phone, sms.template_key, sms.deal_id) == ("+79990001122", "sms.at_warehouse", 100)
+        assert (sms.phone, sms.template_key, sms.deal_id) == (
+            "+79990001122",
+            "sms.at_warehouse",
+            100,
+        )
         world.sync()
         assert world.sms_templates() == ["sms.at_warehouse"]
 
@@ -288,7 +323,9 @@ class TestRule8AtWarehouse:
 class TestRule9Shipped:
     ETA = date(2025, 3, 20)
 
-    def test_card_shipped_moves_the_deal_in_transit_and_schedules_the_call(self, world: World) -> None:
+    def test_card_shipped_moves_the_deal_in_transit_and_schedules_the_call(
+        self, world: World
+    ) -> None:
         at_stage(world, DealStage.BUYOUT)
         world.buyer_moves_card(CardStage.SHIPPED, eta=self.ETA)
         plan = world.sync()
@@ -317,7 +354,11 @@ class TestRule9Shipped:
             world.buyer_moves_card(CardStage.SHIPPED, eta=eta)
             world.sync()
         scheduled, cancelled = world.reminders()
-        assert [r.fire_at.date() for r in scheduled] == [date(2025, 3, 15), date(2025, 3, 20), date(2025, 3, 15)]
+        assert [r.fire_at.date() for r in scheduled] == [
+            date(2025, 3, 15),
+            date(2025, 3, 20),
+            date(2025, 3, 15),
+        ]
         assert len(cancelled) == 2
         assert world.duplicates == []
 

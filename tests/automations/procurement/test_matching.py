@@ -1,9 +1,8 @@
 from dataclasses import replace
 from decimal import Decimal
 
-from procurement_world import row
-
 from automations.procurement import Line, LineStatus, SearchData, goods_rows, match_lines
+from tests.automations.procurement.world import row
 
 FOUND_AT_ALI = SearchData(supplier="Ali", unit_price=Decimal("12.50"), currency="CNY")
 
@@ -81,7 +80,11 @@ class TestMatchLines:
         removed = match_lines([row(1, 10, "Рюкзак")], before).lines
         result = match_lines([row(31, 10, "Рюкзак"), row(32, 20, "Сумка")], removed)
         line = by_id(result.lines)[101]
-        assert (line.status, line.prior_status, line.search) == (LineStatus.FOUND, None, FOUND_AT_ALI)
+        assert (line.status, line.prior_status, line.search) == (
+            LineStatus.FOUND,
+            None,
+            FOUND_AT_ALI,
+        )
         assert result.reactivated == (line,)
         assert not result.added
 
@@ -92,7 +95,9 @@ class TestMatchLines:
         assert (line.row_id, line.position, line.search) == (6, 1, FOUND_AT_ALI)
 
     def test_rows_without_a_catalog_product_match_by_name(self) -> None:
-        before = stored([row(1, 0, "Сумка кожаная"), row(2, None, "Зонт")], search={0: FOUND_AT_ALI})
+        before = stored(
+            [row(1, 0, "Сумка кожаная"), row(2, None, "Зонт")], search={0: FOUND_AT_ALI}
+        )
         result = match_lines([row(8, None, "Зонт"), row(9, 0, "  сумка  КОЖАНАЯ ")], before)
         assert by_id(result.lines)[100].search == FOUND_AT_ALI
         assert by_id(result.lines)[100].row_id == 9
@@ -111,6 +116,23 @@ class TestMatchLines:
         lines = by_id(result.lines)
         assert lines[101].status is LineStatus.FOUND
         assert lines[100].status is LineStatus.CANCELLED_BY_CLIENT
+
+    def test_a_live_duplicate_wins_over_a_cancelled_one_after_churn(self) -> None:
+        other = SearchData(supplier="Taobao")
+        before = stored(
+            [row(1, 10, "Рюкзак"), row(2, 10, "Рюкзак")], search={0: FOUND_AT_ALI, 1: other}
+        )
+        # The client drops the first backpack (row IDs stable), then a re-save churns IDs.
+        dropped = match_lines([row(2, 10, "Рюкзак")], before).lines
+        result = match_lines([row(9, 10, "Рюкзак")], sorted(dropped, key=lambda line: line.line_id))
+        lines = by_id(result.lines)
+        assert (lines[101].status, lines[101].search, lines[101].row_id) == (
+            LineStatus.FOUND,
+            other,
+            9,
+        )
+        assert lines[100].status is LineStatus.CANCELLED_BY_CLIENT
+        assert result.changed(dropped) == (lines[101],)
 
     def test_quantity_and_name_follow_the_row(self) -> None:
         before = stored([row(1, 10, "Рюкзак")])

@@ -1,10 +1,10 @@
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from procurement_world import SETTINGS, deal
 
-from automations.procurement import CardStage, CancelReminder, DealStage, ScheduleReminder
+from automations.procurement import CancelReminder, CardStage, DealStage, ScheduleReminder
 from automations.procurement.eta_reminder import ReminderView, plan_reminder
+from tests.automations.procurement.world import SETTINGS, deal
 
 NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 DEAL = deal(DealStage.IN_TRANSIT)
@@ -38,7 +38,9 @@ class TestEtaReminder:
     def test_the_hour_is_in_the_timezone_of_now(self) -> None:
         moscow = timezone(timedelta(hours=3))
         reminder = scheduled(date(2025, 3, 20), now=NOW.astimezone(moscow))
-        assert reminder is not None and reminder.fire_at == datetime(2025, 3, 15, 9, 0, tzinfo=moscow)
+        assert reminder is not None and reminder.fire_at == datetime(
+            2025, 3, 15, 9, 0, tzinfo=moscow
+        )
 
     def test_an_eta_less_than_five_days_ahead_fires_now_with_the_real_days_left(self) -> None:
         reminder = scheduled(date(2025, 3, 5))

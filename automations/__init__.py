@@ -1,0 +1,1 @@
+"""Business automations: pure rules plus handlers that load, decide, act and record."""

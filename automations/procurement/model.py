@@ -1,0 +1,193 @@
+"""The procurement workflow's vocabulary: semantic stages, portal snapshots, link state, lines.
+
+Stages are semantic; the handler maps portal stage IDs to them through the stage map and
+passes ``None`` for a stage the map does not know. Snapshots are what the handler read from
+the portal just now; ``LinkState`` and ``Line`` are what our own tables remember.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class DealStage(StrEnum):
+    """Sales deal stages (PRODUCT.md §3.4) with their default Russian titles."""
+
+    NEW = "NEW"
+    SEARCH = "SEARCH"
+    FOUND = "FOUND"
+    PROPOSAL = "PROPOSAL"
+    BUYOUT = "BUYOUT"
+    BOUGHT = "BOUGHT"
+    IN_TRANSIT = "IN_TRANSIT"
+    RECEIVED = "RECEIVED"
+    WON = "WON"
+    LOST = "LOST"
+
+    @property
+    def default_title(self) -> str:
+        return _DEAL_TITLES[self]
+
+
+class CardStage(StrEnum):
+    """Procurement card ("Закупка" smart process) stages with their default Russian titles."""
+
+    SEARCH = "SEARCH"
+    SEARCH_DONE = "SEARCH_DONE"
+    BUYOUT = "BUYOUT"
+    BOUGHT = "BOUGHT"
+    AT_WAREHOUSE = "AT_WAREHOUSE"
+    SHIPPED = "SHIPPED"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+    @property
+    def default_title(self) -> str:
+        return _CARD_TITLES[self]
+
+
+_DEAL_TITLES: dict[DealStage, str] = {
+    DealStage.NEW: "Заявка",
+    DealStage.SEARCH: "Передано в поиск",
+    DealStage.FOUND: "Товар найден",
+    DealStage.PROPOSAL: "КП отправлено",
+    DealStage.BUYOUT: "Передано на выкуп",
+    DealStage.BOUGHT: "Выкуплено",
+    DealStage.IN_TRANSIT: "В пути",
+    DealStage.RECEIVED: "Груз получен",
+    DealStage.WON: "Сделка завершена",
+    DealStage.LOST: "Провалена",
+}
+
+
+_CARD_TITLES: dict[CardStage, str] = {
+    CardStage.SEARCH: "Поиск",
+    CardStage.SEARCH_DONE: "Поиск завершён",
+    CardStage.BUYOUT: "Выкуп",
+    CardStage.BOUGHT: "Выкуплено",
+    CardStage.AT_WAREHOUSE: "На складе в Китае",
+    CardStage.SHIPPED: "Отправлено",
+    CardStage.DONE: "Завершена",
+    CardStage.CANCELLED: "Отменена",
+}
+
+
+class LineStatus(StrEnum):
+    PENDING = "pending"
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    REPLACEMENT = "replacement"
+    CANCELLED_BY_CLIENT = "cancelled_by_client"
+
+
+@dataclass(frozen=True)
+class RowSnapshot:
+    """One product row of the deal as read now; ``row_id`` changes on every productrows.set."""
+
+    row_id: int
+    product_id: int | None
+    name: str
+    quantity: Decimal
+    price: Decimal
+    sort: int = 0
+    is_service: bool = False
+
+
+@dataclass(frozen=True)
+class DealSnapshot:
+    id: int
+    stage: DealStage | None
+    title: str
+    responsible_id: int
+    contact_id: int | None
+    client_phone: str | None
+    rows: tuple[RowSnapshot, ...] = ()
+
+
+@dataclass(frozen=True)
+class CardSnapshot:
+    id: int
+    stage: CardStage | None
+    eta: date | None
+    assigned_by_id: int
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """What the link table last recorded for one deal.
+
+    ``deal_stage``/``card_stage`` are the stages we last saw *or set ourselves*, so the
+    echo of our own move compares equal and yields nothing (RELIABILITY.md DR4). ``eta``
+    is the ETA the call reminder was last planned for (``None``: no reminder). ``epoch``
+    counts recorded changes of this row; idempotency keys end in the epoch a decision
+    will be recorded under, so reprocessing the same decision after a crash repeats the
+    same key while a later, equal-looking decision gets a new one.
+    """
+
+    deal_id: int
+    card_id: int | None = None
+    deal_stage: DealStage | None = None
+    card_stage: CardStage | None = None
+    eta: date | None = None
+    buyer_id: int | None = None
+    epoch: int = 0
+
+
+@dataclass(frozen=True)
+class SearchData:
+    """What the buyer entered for one line in the Search tab (rule 2)."""
+
+    supplier: str = ""
+    supplier_url: str = ""
+    unit_price: Decimal | None = None
+    currency: str = ""
+    moq: int | None = None
+    lead_time_days: int | None = None
+    photo_url: str = ""
+    comment: str = ""
+    replacement_note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self == SearchData()
+
+
+@dataclass(frozen=True)
+class Line:
+    """A procurement line: one goods row of the deal plus the buyer's search result.
+
+    ``line_id`` is ``None`` until the handler inserts it. ``position`` is the row's index
+    among the deal's goods rows. ``prior_status`` keeps the buyer's status while the line
+    is cancelled by the client, so a row that comes back gets its status back.
+    """
+
+    line_id: int | None
+    row_id: int | None
+    product_id: int | None
+    position: int
+    name: str
+    quantity: Decimal
+    status: LineStatus = LineStatus.PENDING
+    search: SearchData = field(default_factory=SearchData)
+    prior_status: LineStatus | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is not LineStatus.CANCELLED_BY_CLIENT
+
+    @property
+    def has_search_data(self) -> bool:
+        buyer_status = self.prior_status if not self.is_active else self.status
+        return not self.search.is_empty or buyer_status not in (None, LineStatus.PENDING)
+
+
+@dataclass(frozen=True)
+class ProcurementSettings:
+    """Per-portal settings the rules need; the handler resolves round-robin to ``buyer_id``."""
+
+    buyer_id: int
+    reminder_days_before: int = 5
+    reminder_hour: int = 9
