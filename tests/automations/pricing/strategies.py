@@ -14,8 +14,8 @@ def money(max_kopecks: int) -> st.SearchStrategy[Decimal]:
 
 
 @st.composite
-def quantities(draw: st.DrawFn, *, whole: bool = False) -> Decimal:
-    decimals = 0 if whole else draw(st.integers(0, 4))
+def quantities(draw: st.DrawFn, *, whole: bool = False, max_decimals: int = 4) -> Decimal:
+    decimals = 0 if whole else draw(st.integers(0, max_decimals))
     steps = draw(st.integers(1, 500 * 10**decimals))
     return Decimal(steps).scaleb(-decimals)
 

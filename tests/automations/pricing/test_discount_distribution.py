@@ -113,7 +113,9 @@ class TestMoneyDiscount:
         }
 
     def test_refuses_quantities_bitrix_cannot_store(self) -> None:
-        assert refusal([a_row("100.00", "0.33333")], "1.00").code is RefusalCode.QUANTITY_TOO_PRECISE
+        assert (
+            refusal([a_row("100.00", "0.33333")], "1.00").code is RefusalCode.QUANTITY_TOO_PRECISE
+        )
 
     def test_refuses_negative_prices_in_the_input(self) -> None:
         assert refusal([a_row("-1.00")], "0.00").code is RefusalCode.INVALID_ROW

@@ -22,6 +22,7 @@ from tests.automations.pricing.sample_rows import a_row
 
 D = Decimal
 KIT_ID = 900
+THOUSAND_OFF = MoneyDiscount(D("1000.00"))
 
 
 def a_component(product_id: int, price: str, quantity: str = "1") -> KitComponent:
@@ -35,7 +36,7 @@ def a_component(product_id: int, price: str, quantity: str = "1") -> KitComponen
     )
 
 
-def headlight_kit(discount: Discount = MoneyDiscount(D("1000.00"))) -> KitDefinition:
+def headlight_kit(discount: Discount = THOUSAND_OFF) -> KitDefinition:
     return KitDefinition(
         product_id=KIT_ID,
         components=(a_component(11, "12000.00", "2"), a_component(12, "3500.00", "2")),
@@ -174,3 +175,20 @@ class TestKitExpansion:
         assert problem is not None
         assert problem.code is RefusalCode.INVALID_KIT
         assert "no components" in problem.message_en
+
+    def test_refuses_a_percent_discount_above_one_hundred(self) -> None:
+        problem = find_kit_problem(headlight_kit(PercentDiscount(D("100.01"))))
+
+        assert problem is not None
+        assert problem.code is RefusalCode.INVALID_KIT
+
+    def test_full_percent_discount_on_a_fractional_list_price_makes_the_kit_free(self) -> None:
+        kit = KitDefinition(
+            product_id=KIT_ID,
+            components=(a_component(11, "10.01", "0.5"),),
+            discount=PercentDiscount(D("100")),
+        )
+
+        result = expanded([a_row("1.00", product_id=KIT_ID)], kit)
+
+        assert [(r.quantity, r.price) for r in result.rows] == [(D("0.5"), D("0.00"))]

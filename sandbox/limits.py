@@ -1,0 +1,79 @@
+"""Cloud limits (REST_FACTS §3): the per-portal leaky bucket and per-method operating time."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+BASKET_SECONDS = 60.0
+WINDOW_SECONDS = 600.0
+
+
+@dataclass
+class LeakyBucket:
+    """``level = max(0, level - Y*dt)``; a request that would overflow is refused.
+
+    The exact boundary is UNCONFIRMED (§3.1): ``strict`` refuses when ``level + 1 > X``,
+    otherwise (the doc's literal wording) when ``level > X`` before adding.
+    """
+
+    capacity: float
+    per_second: float
+    strict: bool = True
+    level: float = 0.0
+    updated_at: datetime | None = None
+
+    def _drain(self, now: datetime) -> None:
+        if self.updated_at is not None:
+            elapsed = max(0.0, (now - self.updated_at).total_seconds())
+            self.level = max(0.0, self.level - self.per_second * elapsed)
+        self.updated_at = now
+
+    def try_take(self, now: datetime) -> bool:
+        """Count one request; False (and nothing counted) when it must be refused."""
+        self._drain(now)
+        over = self.level + 1 > self.capacity if self.strict else self.level > self.capacity
+        if over:
+            return False
+        self.level += 1
+        return True
+
+
+@dataclass
+class Basket:
+    opened_at: float
+    seconds: float = 0.0
+
+
+@dataclass
+class OperatingMeter:
+    """Execution seconds of one method for one app/webhook in 10 one-minute baskets (§3.2)."""
+
+    baskets: list[Basket] = field(default_factory=list)
+
+    def _live(self, now: float) -> list[Basket]:
+        self.baskets = [b for b in self.baskets if b.opened_at + WINDOW_SECONDS > now]
+        return self.baskets
+
+    def operating(self, now: float) -> float:
+        return sum(b.seconds for b in self._live(now))
+
+    def reset_at(self, now: float) -> int:
+        """When the oldest live basket drops out (now + window when there is none)."""
+        live = self._live(now)
+        oldest = min((b.opened_at for b in live), default=now)
+        return int(oldest + WINDOW_SECONDS)
+
+    def record(self, now: float, seconds: float) -> None:
+        live = self._live(now)
+        if not live or now - live[-1].opened_at >= BASKET_SECONDS:
+            live.append(Basket(opened_at=now))
+        live[-1].seconds += seconds
+
+
+@dataclass
+class OperatingLimits:
+    """All meters of one portal, keyed by (caller identity, method)."""
+
+    meters: dict[tuple[str, str], OperatingMeter] = field(default_factory=dict)
+
+    def meter(self, identity: str, method: str) -> OperatingMeter:
+        return self.meters.setdefault((identity, method), OperatingMeter())

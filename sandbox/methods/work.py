@@ -1,0 +1,107 @@
+"""People-facing side effects: ``im.notify.system.add``, ``tasks.task.add``,
+``crm.timeline.comment.add``, ``crm.activity.todo.add`` (§13)."""
+
+from typing import Any
+
+from sandbox.calls import Call, method, to_int
+from sandbox.envelope import iso
+from sandbox.errors import RestError, legacy_error, required
+
+
+@method("im.notify.system.add")
+def notify(call: Call) -> int:
+    user_id = to_int(call.param("USER_ID"))
+    message = str(call.param("MESSAGE") or "").strip()
+    if not user_id:
+        raise RestError("USER_ID_EMPTY", "Recipient ID not specified", status=400)
+    if not message:
+        raise RestError("MESSAGE_EMPTY", "Message text is empty", status=400)
+    tag = call.param("TAG")
+    if tag:
+        kept = [n for n in call.portal.notifications if n["tag"] != tag or n["user_id"] != user_id]
+        call.portal.notifications[:] = kept
+    notification = {
+        "id": call.portal.next_id("notification"),
+        "user_id": user_id,
+        "message": message,
+        "tag": tag,
+        "sub_tag": call.param("SUB_TAG"),
+        "attach": call.param("ATTACH"),
+        "from_user_id": call.caller.user_id,
+        "at": iso(call.now(), call.offset),
+    }
+    call.portal.notifications.append(notification)
+    return int(notification["id"])
+
+
+@method("tasks.task.add")
+def task_add(call: Call) -> dict[str, Any]:
+    fields = call.dict_param("fields")
+    if not fields.get("TITLE"):
+        raise RestError("ERROR_CORE", "Task title is required", status=400)
+    if not fields.get("RESPONSIBLE_ID"):
+        raise RestError("ERROR_CORE", "Responsible user is required", status=400)
+    task_id = call.portal.next_id("task")
+    task = {
+        "id": str(task_id),
+        "title": str(fields["TITLE"]),
+        "description": str(fields.get("DESCRIPTION") or ""),
+        "responsibleId": str(fields["RESPONSIBLE_ID"]),
+        "createdBy": str(fields.get("CREATED_BY") or call.caller.user_id),
+        "deadline": fields.get("DEADLINE"),
+        "status": "2",
+        "ufCrmTask": list(fields.get("UF_CRM_TASK") or []),
+        "createdDate": iso(call.now(), call.offset),
+    }
+    call.portal.tasks.append(task)
+    call.emit("ONTASKADD", {"ID": task_id})
+    return {"task": task}
+
+
+@method("crm.timeline.comment.add")
+def timeline_comment_add(call: Call) -> int:
+    fields = call.params.get("fields")
+    if not isinstance(fields, dict):
+        raise legacy_error("Parameter 'fields' must be array.")
+    if not fields.get("ENTITY_ID") or not fields.get("ENTITY_TYPE") or not fields.get("COMMENT"):
+        raise legacy_error("ENTITY_ID, ENTITY_TYPE and COMMENT are required.")
+    comment_id = call.portal.next_id("timeline")
+    call.portal.timeline.append(
+        {
+            "id": comment_id,
+            "entity_type": str(fields["ENTITY_TYPE"]).lower(),
+            "entity_id": to_int(fields["ENTITY_ID"]),
+            "comment": str(fields["COMMENT"]),
+            "author_id": call.caller.user_id,
+            "at": iso(call.now(), call.offset),
+        }
+    )
+    call.emit("ONCRMTIMELINECOMMENTADD", {"ID": comment_id})
+    return comment_id
+
+
+@method("crm.activity.todo.add")
+def todo_add(call: Call) -> dict[str, Any]:
+    owner_type = to_int(call.param("ownerTypeId"))
+    owner_id = to_int(call.param("ownerId"))
+    if not owner_type or not owner_id:
+        raise required("ownerTypeId/ownerId")
+    if not call.param("deadline"):
+        raise required("deadline")
+    if call.store.find(owner_type, owner_id) is None:
+        raise RestError("OWNER_NOT_FOUND", "Owner was not found", status=400)
+    activity_id = call.portal.next_id("activity")
+    call.portal.activities.append(
+        {
+            "id": activity_id,
+            "owner_type_id": owner_type,
+            "owner_id": owner_id,
+            "title": call.param("title"),
+            "description": call.param("description"),
+            "deadline": call.param("deadline"),
+            "responsible_id": to_int(call.param("responsibleId"), call.caller.user_id),
+            "at": iso(call.now(), call.offset),
+        }
+    )
+    call.emit("ONCRMACTIVITYADD", {"ID": activity_id})
+    return {"id": activity_id}

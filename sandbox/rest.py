@@ -1,0 +1,141 @@
+"""REST v2 over HTTP: ``/rest/{method}`` (OAuth ``auth``), ``/rest/{user}/{code}/{method}``
+(incoming webhook), also under ``/p/{portal}/``. Order of checks: outage, leaky bucket
+(refused calls never run), auth, then the method under its operating-time limit. Every
+request is written to the portal's request log, refused ones included."""
+
+import json
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from sandbox.batch import method_name, run_batch
+from sandbox.calls import Call, Caller
+from sandbox.encoding import parse_pairs
+from sandbox.envelope import iso, success_body
+from sandbox.errors import RestError
+from sandbox.events import EventBus
+from sandbox.execution import check_outage, run_metered, time_for
+from sandbox.state import Portal, Sandbox
+
+
+@dataclass
+class Incoming:
+    portal: Portal
+    method: str
+    params: dict[str, Any]
+    webhook: tuple[str, str] | None = None
+    caller: Caller | None = None
+    batch_methods: list[str] = field(default_factory=list)
+
+
+async def read_params(request: Request) -> dict[str, Any]:
+    """Query string and body together; the body wins. JSON, urlencoded and multipart bodies."""
+    pairs: list[tuple[str, Any]] = parse_qsl(request.url.query, keep_blank_values=True)
+    content_type = request.headers.get("content-type", "")
+    if "application/json" in content_type:
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except ValueError as exc:
+            raise RestError("INVALID_REQUEST", "Invalid JSON body", status=400) from exc
+        return parse_pairs(pairs) | (body if isinstance(body, dict) else {})
+    if "form" in content_type:
+        form = await request.form()
+        pairs += [(k, v if isinstance(v, str) else "") for k, v in form.multi_items()]
+    return parse_pairs(pairs)
+
+
+def parse_target(path: str) -> tuple[str, tuple[str, str] | None]:
+    parts = [p for p in path.split("/") if p]
+    if len(parts) == 3 and parts[0].isdigit():
+        return method_name(parts[2]), (parts[0], parts[1])
+    return method_name(parts[-1] if parts else ""), None
+
+
+def authenticate(sandbox: Sandbox, incoming: Incoming) -> Caller:
+    portal = incoming.portal
+    if incoming.webhook is not None:
+        user_text, code = incoming.webhook
+        if code != portal.webhook_code or int(user_text) not in portal.users:
+            raise RestError("NO_AUTH_FOUND")
+        return Caller(user_id=int(user_text), app_context=False, identity=f"webhook:{user_text}")
+    token = sandbox.tokens.find_access(str(incoming.params.pop("auth", "") or ""))
+    if token is None or token.portal != portal.code:
+        raise RestError("NO_AUTH_FOUND")
+    if token.expires_at <= sandbox.now():
+        raise RestError("expired_token")
+    return Caller(user_id=token.user_id, app_context=True, identity="app")
+
+
+def _execute(sandbox: Sandbox, incoming: Incoming, bus: EventBus) -> Any:
+    portal = incoming.portal
+    limits = portal.config.limits_enabled
+    check_outage(sandbox, portal, incoming.method)
+    if limits and not portal.bucket.try_take(sandbox.now()):
+        raise RestError("QUERY_LIMIT_EXCEEDED")
+    incoming.caller = authenticate(sandbox, incoming)
+    call = Call(sandbox, portal, incoming.caller, incoming.params)
+    try:
+        if incoming.method == "batch":
+            result, incoming.batch_methods = run_batch(call, limits=limits)
+            return result
+        return run_metered(call, incoming.method, limits=limits)
+    finally:
+        bus.publish(portal, call.events)
+
+
+def _log(sandbox: Sandbox, incoming: Incoming, status: int, error: str | None) -> None:
+    portal = incoming.portal
+    portal.request_seq += 1
+    portal.requests.append(
+        {
+            "seq": portal.request_seq,
+            "method": incoming.method,
+            "http_status": status,
+            "error": error,
+            "batch_commands": incoming.batch_methods,
+            "user_id": incoming.caller.user_id if incoming.caller else None,
+            "at": iso(sandbox.now(), sandbox.settings.timezone_offset_hours),
+        }
+    )
+
+
+async def handle(request: Request, portal_code: str, path: str) -> JSONResponse:
+    sandbox: Sandbox = request.app.state.sandbox
+    portal = sandbox.find_portal(portal_code)
+    if portal is None:
+        return JSONResponse(
+            {"error": "PORTAL_DELETED", "error_description": "Portal was deleted"}, 404
+        )
+    method, webhook = parse_target(path)
+    incoming = Incoming(portal=portal, method=method, params={}, webhook=webhook)
+    started, clock_start = sandbox.now(), perf_counter()
+    try:
+        incoming.params = await read_params(request)
+        outcome = _execute(sandbox, incoming, request.app.state.bus)
+        body, status, error = success_body(outcome, {}), 200, None
+    except RestError as exc:
+        body, status, error = exc.body(), exc.status, exc.code
+    identity = incoming.caller.identity if incoming.caller else "anonymous"
+    body["time"] = time_for(
+        sandbox,
+        portal,
+        (identity, method),
+        started=started,
+        processing=perf_counter() - clock_start,
+    )
+    _log(sandbox, incoming, status, error)
+    return JSONResponse(body, status_code=status)
+
+
+async def default_portal_rest(request: Request) -> JSONResponse:
+    settings = request.app.state.sandbox.settings
+    return await handle(request, settings.default_portal, request.path_params["path"])
+
+
+async def portal_rest(request: Request) -> JSONResponse:
+    return await handle(request, request.path_params["portal"], request.path_params["path"])

@@ -1,0 +1,157 @@
+"""Portals of one sandbox: identity, users, config switches, app install state, and all
+per-portal records (bindings, placements, robots, logs). Everything lives in memory."""
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from sandbox.clock import Clock
+from sandbox.crm_store import CrmStore
+from sandbox.limits import LeakyBucket, OperatingLimits
+from sandbox.settings import SandboxSettings
+from sandbox.tokens import TokenRegistry
+
+
+class PortalConfig(BaseModel):
+    """Switches of one portal (PATCH /_sandbox/portals/{code}/config)."""
+
+    limits_enabled: bool = True
+    rate_capacity: float = 50
+    rate_per_second: float = 2.0
+    rate_strict_boundary: bool = True
+    operating_limit_seconds: float = 480.0
+    method_cost_seconds: dict[str, float] = Field(default_factory=dict)
+    token_lifetime_seconds: int = 3600
+    reject_reused_refresh_tokens: bool = True
+    event_drop_rate: float = 0.0
+    event_duplicate_rate: float = 0.0
+    event_reorder: bool = False
+    event_delay_seconds: float = 0.0
+    random_seed: int = 24
+    allow_loopback_handlers: bool = True
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    last_name: str
+    email: str
+    admin: bool = False
+    position: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name} {self.last_name}".strip()
+
+
+@dataclass
+class AppInstall:
+    """The local application on this portal (§7): installed only after installFinish."""
+
+    installed: bool = False
+    application_token: str = ""
+    install_url: str = ""
+
+
+@dataclass
+class Outage:
+    error: str
+    until: datetime
+    methods: list[str] | None = None
+
+
+@dataclass
+class Portal:
+    code: str
+    member_id: str
+    domain: str
+    client_endpoint: str
+    webhook_code: str
+    config: PortalConfig
+    bucket: LeakyBucket
+    crm: CrmStore = field(default_factory=CrmStore)
+    users: dict[int, User] = field(default_factory=dict)
+    app: AppInstall = field(default_factory=AppInstall)
+    operating: OperatingLimits = field(default_factory=OperatingLimits)
+    outage: Outage | None = None
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    request_seq: int = 0
+    bindings: list[dict[str, Any]] = field(default_factory=list)
+    next_binding_id: int = 1
+    offline: list[dict[str, Any]] = field(default_factory=list)
+    next_offline_id: int = 1
+    event_log: list[dict[str, Any]] = field(default_factory=list)
+    placements: list[dict[str, Any]] = field(default_factory=list)
+    robots: dict[str, dict[str, Any]] = field(default_factory=dict)
+    robot_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workflow_replies: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=random.Random)
+
+    def next_id(self, kind: str) -> int:
+        value = self.counters.get(kind, 0) + 1
+        self.counters[kind] = value
+        return value
+
+    @property
+    def webhook_base(self) -> str:
+        return f"{self.client_endpoint}{self.admin_id}/{self.webhook_code}/"
+
+    @property
+    def admin_id(self) -> int:
+        return min((u.id for u in self.users.values() if u.admin), default=1)
+
+    def apply_config(self, config: PortalConfig) -> None:
+        self.config = config
+        self.bucket.capacity = config.rate_capacity
+        self.bucket.per_second = config.rate_per_second
+        self.bucket.strict = config.rate_strict_boundary
+        self.rng.seed(config.random_seed)
+
+
+def _digest(*parts: str, length: int = 32) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:length]
+
+
+def new_portal(code: str, settings: SandboxSettings, config: PortalConfig) -> Portal:
+    bucket = LeakyBucket(capacity=config.rate_capacity, per_second=config.rate_per_second)
+    portal = Portal(
+        code=code,
+        member_id=_digest("member", code),
+        domain=settings.domain,
+        client_endpoint=f"{settings.root}/p/{code}/rest/",
+        webhook_code=_digest("webhook", code, length=16),
+        config=config,
+        bucket=bucket,
+    )
+    portal.apply_config(config)
+    portal.users[1] = User(1, "Администратор", "", "admin@example.com", admin=True)
+    return portal
+
+
+@dataclass
+class Sandbox:
+    """The whole emulator state: settings, clock, portals and the shared auth server."""
+
+    settings: SandboxSettings
+    clock: Clock
+    portals: dict[str, Portal] = field(default_factory=dict)
+    tokens: TokenRegistry = field(default_factory=TokenRegistry)
+
+    def find_portal(self, code: str) -> Portal | None:
+        return self.portals.get(code)
+
+    def portal_by_member(self, member_id: str) -> Portal | None:
+        return next((p for p in self.portals.values() if p.member_id == member_id), None)
+
+    def now(self) -> datetime:
+        return self.clock.now()
