@@ -22,4 +22,8 @@ class AppContext:
         return cls(settings=settings, engine=engine, sessions=create_session_factory(engine))
 
     async def close(self) -> None:
+        for service in self.services.values():
+            closer = getattr(service, "aclose", None)
+            if closer is not None:
+                await closer()
         await self.engine.dispose()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:14:03.115485
+Create Date: 2026-11-22 18:25:21.124922
 """
 
 from collections.abc import Sequence
@@ -121,6 +121,7 @@ def upgrade() -> None:
         sa.Column("deal_stage", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("card_stage", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("eta", sa.Date(), nullable=True),
+        sa.Column("epoch", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -168,6 +169,7 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("quantity", sa.Numeric(precision=18, scale=4), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("prior_status", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.Column("supplier", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("supplier_url", sqlmodel.sql.sqltypes.AutoString(length=1024), nullable=False),
         sa.Column("unit_price", sa.Numeric(precision=18, scale=2), nullable=True),

@@ -1,5 +1,15 @@
 """Which handler runs which job kind."""
 
+from app.portal_setup import run_bind_job
 from app.worker import JobHandler
+from automations.procurement.handler import sync_deal, sync_item
+from automations.procurement.reminder import fire_reminder
+from automations.reconciliation.handler import reconcile_portal
 
-HANDLERS: dict[str, JobHandler] = {}
+HANDLERS: dict[str, JobHandler] = {
+    "sync_deal": sync_deal,
+    "sync_item": sync_item,
+    "bind_portal": run_bind_job,
+    "reminder": fire_reminder,
+    "reconcile": reconcile_portal,
+}

@@ -26,6 +26,7 @@ class ProcurementLink(SQLModel, table=True):
     deal_stage: str = Field(default="", max_length=32)
     card_stage: str = Field(default="", max_length=32)
     eta: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    epoch: int = 0
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
@@ -42,6 +43,7 @@ class ProcurementLine(SQLModel, table=True):
     name: str = Field(default="", max_length=255)
     quantity: Decimal = Field(default=Decimal(1), sa_column=Column(QUANTITY, nullable=False))
     status: str = Field(default="pending", max_length=24)
+    prior_status: str = Field(default="", max_length=24)
     supplier: str = Field(default="", max_length=255)
     supplier_url: str = Field(default="", max_length=1024)
     unit_price: Decimal | None = Field(default=None, sa_column=Column(MONEY, nullable=True))

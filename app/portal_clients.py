@@ -1,0 +1,104 @@
+"""One Bitrix24 client per portal, wired to our token store, shared budget and metrics.
+
+Every REST call of the app comes from here. The limiter's state lives where
+``LIMITER_BACKEND`` says: in this process, in PostgreSQL (``rate_budgets``) or in
+Redis, so several processes share one budget per portal.
+"""
+
+from typing import Any
+
+from app.context import AppContext
+from app.metrics import LIMITER_WAIT, REST_CALLS, REST_SECONDS
+from app.models import Portal
+from app.portal_tokens import DatabaseTokenStore
+from connectors.bitrix24 import (
+    Bitrix24Client,
+    BudgetStore,
+    InMemoryBudgetStore,
+    InMemoryTokenStore,
+    OAuthTokens,
+    PostgresBudgetStore,
+    RedisBudgetStore,
+)
+
+
+class PrometheusObserver:
+    def request_finished(self, method: str, status: str, seconds: float) -> None:
+        REST_CALLS.labels(method=method, status=status).inc()
+        REST_SECONDS.labels(method=method).observe(seconds)
+
+    def limiter_waited(self, portal_key: str, seconds: float) -> None:
+        LIMITER_WAIT.observe(seconds)
+
+
+def build_budget_store(context: AppContext) -> BudgetStore:
+    backend = context.settings.limiter_backend
+    if backend == "postgres":
+        return PostgresBudgetStore(context.engine)
+    if backend == "redis":
+        from redis.asyncio import Redis
+
+        return RedisBudgetStore(Redis.from_url(context.settings.redis_url))
+    return InMemoryBudgetStore()
+
+
+class PortalClients:
+    """Creates and caches the per-portal clients of one process."""
+
+    def __init__(self, context: AppContext) -> None:
+        self._context = context
+        self._tokens = DatabaseTokenStore(context)
+        self._budget = build_budget_store(context)
+        self._clients: dict[str, Bitrix24Client] = {}
+
+    def _options(self) -> dict[str, Any]:
+        settings = self._context.settings
+        return {
+            "rate_capacity": settings.b24_rate_capacity,
+            "rate_per_second": settings.b24_rate_per_second,
+            "allowed_hosts": settings.b24_allowed_domains,
+            "limiter_store": self._budget,
+            "observer": PrometheusObserver(),
+        }
+
+    def for_portal(self, portal: Portal) -> Bitrix24Client:
+        client = self._clients.get(portal.member_id)
+        if client is None:
+            client = self._create(portal)
+            self._clients[portal.member_id] = client
+        return client
+
+    def _create(self, portal: Portal) -> Bitrix24Client:
+        if portal.auth_mode == "webhook":
+            return Bitrix24Client.from_webhook(
+                portal.webhook_url, portal_key=f"member:{portal.member_id}", **self._options()
+            )
+        settings = self._context.settings
+        return Bitrix24Client.from_oauth(
+            portal.member_id, self._tokens, client_id=settings.b24_client_id,
+            client_secret=settings.b24_client_secret.get_secret_value(),
+            oauth_url=settings.b24_oauth_url, **self._options(),
+        )
+
+    def for_user_token(self, *, member_id: str, endpoint: str, access_token: str) -> Bitrix24Client:
+        """A one-off client acting with a user's token (the tab's AUTH_ID); never refreshed."""
+        store = InMemoryTokenStore({member_id: OAuthTokens(
+            access_token=access_token, refresh_token="", client_endpoint=endpoint, member_id=member_id)})
+        return Bitrix24Client.from_oauth(
+            member_id, store, client_id=self._context.settings.b24_client_id, client_secret="",
+            oauth_url=self._context.settings.b24_oauth_url,
+            **self._options(),
+        )
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+
+def portal_clients(context: AppContext) -> PortalClients:
+    clients = context.services.get("portal_clients")
+    if clients is None:
+        clients = PortalClients(context)
+        context.services["portal_clients"] = clients
+    return clients  # type: ignore[no-any-return]

@@ -1,0 +1,193 @@
+"""The tab's words in Russian (the default) and English, and how numbers read in each.
+
+One dict per language; ``t`` falls back to Russian for an unknown language and to the
+key itself for an unknown key, so a missing translation shows up as a visible key
+instead of a crash. ``js_strings`` is the subset the page's script needs.
+"""
+
+from decimal import Decimal
+
+DEFAULT_LANG = "ru"
+
+RU: dict[str, str] = {
+    "page_title": "Поиск",
+    "progress": "{found} из {active} найдено",
+    "col_position": "№",
+    "col_name": "Товар",
+    "col_quantity": "Кол-во",
+    "col_status": "Статус",
+    "col_supplier": "Поставщик",
+    "col_supplier_url": "Ссылка",
+    "col_price": "Цена за ед.",
+    "col_moq": "Мин. партия",
+    "col_lead_time": "Срок, дн.",
+    "col_photo": "Фото",
+    "col_comment": "Комментарий",
+    "col_replacement": "Замена",
+    "status_pending": "ожидает поиска",
+    "status_found": "найден",
+    "status_not_found": "не найден",
+    "status_replacement": "замена",
+    "status_cancelled_by_client": "отменён клиентом",
+    "field_status": "Статус",
+    "field_supplier": "Поставщик",
+    "field_supplier_url": "Ссылка на товар",
+    "field_unit_price": "Цена за ед.",
+    "field_currency": "Валюта",
+    "field_moq": "Мин. партия (MOQ)",
+    "field_lead_time_days": "Срок изготовления, дн.",
+    "field_photo_url": "Ссылка на фото",
+    "field_comment": "Комментарий",
+    "field_replacement_note": "Чем заменили",
+    "save": "Сохранить",
+    "cancel": "Отмена",
+    "saving": "Сохраняем…",
+    "no_lines": "В сделке пока нет товаров для поиска.",
+    "edit_hint": "Нажмите на строку, чтобы заполнить данные поставщика.",
+    "cancelled_hint": "Клиент отказался от этой позиции — её не нужно искать.",
+    "action_expand_kits": "Развернуть комплекты",
+    "action_apply_discount": "Применить скидку",
+    "action_clear_products": "Удалить все товары",
+    "discount_amount": "Сумма скидки на сделку",
+    "discount_apply": "Применить",
+    "discount_invalid": "Введите сумму больше нуля, например 1500 или 1500,50.",
+    "clear_confirm": "Удалить все товары из сделки? Данные поиска останутся в истории.",
+    "clear_yes": "Да, удалить",
+    "action_running": "Выполняем…",
+    "network_error": "Не удалось связаться с сервером. Проверьте соединение и попробуйте ещё раз.",
+    "server_error": "Сервер не смог сохранить изменения. Попробуйте ещё раз.",
+    "stage_moved": "Все позиции отработаны — сделка переведена на следующую стадию.",
+    "link_open": "открыть",
+    "error_title": "Вкладка «Поиск» недоступна",
+    "error_hint": "Закройте карточку и откройте её снова. Если не поможет — напишите администратору портала.",
+    "installed": "Приложение установлено",
+    "installed_hint": "Вкладка «Поиск» появится в карточках сделок и закупок.",
+}
+
+EN: dict[str, str] = {
+    "page_title": "Search",
+    "progress": "{found} of {active} found",
+    "col_position": "#",
+    "col_name": "Item",
+    "col_quantity": "Qty",
+    "col_status": "Status",
+    "col_supplier": "Supplier",
+    "col_supplier_url": "Link",
+    "col_price": "Unit price",
+    "col_moq": "MOQ",
+    "col_lead_time": "Lead time, days",
+    "col_photo": "Photo",
+    "col_comment": "Comment",
+    "col_replacement": "Replacement",
+    "status_pending": "awaiting search",
+    "status_found": "found",
+    "status_not_found": "not found",
+    "status_replacement": "replacement",
+    "status_cancelled_by_client": "cancelled by client",
+    "field_status": "Status",
+    "field_supplier": "Supplier",
+    "field_supplier_url": "Product link",
+    "field_unit_price": "Unit price",
+    "field_currency": "Currency",
+    "field_moq": "Minimum order (MOQ)",
+    "field_lead_time_days": "Lead time, days",
+    "field_photo_url": "Photo link",
+    "field_comment": "Comment",
+    "field_replacement_note": "Replaced with",
+    "save": "Save",
+    "cancel": "Cancel",
+    "saving": "Saving…",
+    "no_lines": "The deal has no items to search for yet.",
+    "edit_hint": "Click a line to fill in the supplier's details.",
+    "cancelled_hint": "The client dropped this item — no search needed.",
+    "action_expand_kits": "Expand kits",
+    "action_apply_discount": "Apply discount",
+    "action_clear_products": "Remove all products",
+    "discount_amount": "Discount amount for the deal",
+    "discount_apply": "Apply",
+    "discount_invalid": "Enter an amount above zero, e.g. 1500 or 1500.50.",
+    "clear_confirm": "Remove all products from the deal? Search data stays in the history.",
+    "clear_yes": "Yes, remove",
+    "action_running": "Working…",
+    "network_error": "Could not reach the server. Check the connection and try again.",
+    "server_error": "The server could not save the changes. Try again.",
+    "stage_moved": "Every line is done — the deal moved to the next stage.",
+    "link_open": "open",
+    "error_title": "The Search tab is unavailable",
+    "error_hint": "Close the card and open it again. If that does not help, ask the portal admin.",
+    "installed": "The application is installed",
+    "installed_hint": "The Search tab will appear in deal and procurement cards.",
+}
+
+CATALOGS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}
+
+STATUSES = ("pending", "found", "not_found", "replacement", "cancelled_by_client")
+EDITABLE_STATUSES = ("pending", "found", "not_found", "replacement")
+
+_JS_KEY_PREFIXES = ("status_", "field_", "col_")
+_JS_KEYS = (
+    "progress",
+    "save",
+    "cancel",
+    "saving",
+    "no_lines",
+    "cancelled_hint",
+    "discount_invalid",
+    "action_running",
+    "network_error",
+    "server_error",
+    "stage_moved",
+    "link_open",
+)
+
+
+def normalize_lang(lang: str | None) -> str:
+    """The portal sends ``LANG`` such as ``ru``, ``en``, ``ua``; we speak ru and en only."""
+    code = (lang or "").strip().lower()[:2]
+    return code if code in CATALOGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str = DEFAULT_LANG) -> str:
+    catalog = CATALOGS.get(lang, RU)
+    return catalog.get(key) or RU.get(key) or key
+
+
+def progress_text(found: int, active: int, lang: str) -> str:
+    return t("progress", lang).format(found=int(found), active=int(active))
+
+
+def status_label(status: str, lang: str) -> str:
+    return t(f"status_{status}", lang)
+
+
+def js_strings(lang: str) -> dict[str, str]:
+    """Every string the browser script shows, so it never builds text of its own."""
+    catalog = CATALOGS.get(lang, RU)
+    keys = [key for key in RU if key.startswith(_JS_KEY_PREFIXES)]
+    return {key: catalog.get(key, RU[key]) for key in (*keys, *_JS_KEYS)}
+
+
+def format_decimal(value: Decimal, lang: str) -> str:
+    """Group thousands and pick the decimal mark the reader expects: 1 234,50 / 1,234.50.
+
+    tab-render.js ``formatDecimal`` mirrors this, so a row reads the same after an edit.
+    """
+    text = format(value, ",f")
+    if lang == "ru":
+        return text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def format_money(value: Decimal, lang: str) -> str:
+    """Prices show at least kopecks/cents: 12 → 12,00; a finer price keeps its digits."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        value = value.quantize(Decimal("0.01"))
+    return format_decimal(value, lang)
+
+
+def format_quantity(value: Decimal, lang: str) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return format_decimal(Decimal(text), lang)

@@ -1,0 +1,191 @@
+"""Procurement sync: load → decide → act → record, for one sales deal.
+
+Trigger: a ``sync_deal`` job (a deal event, a card event routed to its deal, the tab,
+reconciliation). Rule: ``rules.plan_sync``. Effects: one batched read and one batched
+write to the portal, SMS through the SMS connector, then our link table, lines, stages
+and reminders. Idempotency: every effect's key goes into ``effects`` as ``started``
+before the write and ``done`` after it; a key found ``done`` is skipped, one found
+``started`` (a crash mid-write) is looked up (card), safely repeated (moves,
+notifications with a TAG) or surfaced as an unknown outcome (task, SMS) — never blindly
+repeated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app.context import AppContext
+from app.db import unit_of_work
+from app.metrics import UNKNOWN_OUTCOME_EFFECTS
+from app.models import Job, Portal
+from app.portal_clients import portal_clients
+from app.repositories import effects, jobs, portals, procurement
+from app.repositories.settings import load_portal_settings
+from automations.procurement.draft import SyncInput
+from automations.procurement.effects import (
+    CreateCard,
+    CreateTask,
+    Effect,
+    MoveCard,
+    MoveDeal,
+    Notify,
+    Plan,
+    SendSms,
+)
+from automations.procurement.model import Line, ProcurementSettings
+from automations.procurement.portal_writes import PortalContext, op_id
+from automations.procurement.record import record_plan, remember_card
+from automations.procurement.rules import plan_sync
+from automations.procurement.snapshots import card_snapshot, deal_snapshot, pick_buyer
+from automations.procurement.writes_batch import WriteBatch
+from connectors.crm.gateway import CardRef, CrmGateway
+
+PORTAL_EFFECTS = (CreateCard, MoveDeal, MoveCard, Notify, CreateTask, SendSms)
+REPEATABLE = (MoveDeal, MoveCard, Notify)
+
+
+class PortalWriteFailed(Exception):
+    """Some commands of the write batch failed; the job retries, done effects are skipped."""
+
+
+@dataclass
+class Loaded:
+    portal: Portal
+    values: dict[str, Any]
+    link: Any
+    lines: tuple[Line, ...]
+
+
+@dataclass
+class Pending:
+    todo: list[Effect] = field(default_factory=list)
+    card_id: int | None = None
+
+
+async def load_local(context: AppContext, member_id: str, deal_id: int) -> Loaded | None:
+    async with context.sessions() as session:
+        portal = await portals.find_active_portal(session, member_id)
+        if portal is None:
+            return None
+        values = await load_portal_settings(session, member_id)
+        link = await procurement.find_link(session, member_id, deal_id)
+        rows = await procurement.list_lines(session, member_id, link.id) if link and link.id else []
+    return Loaded(portal, values, link, tuple(procurement.to_line(row) for row in rows))
+
+
+def portal_context(loaded: Loaded, card_id: int | None) -> PortalContext:
+    values = loaded.values
+    origin = loaded.portal.client_endpoint.removesuffix("/").removesuffix("/rest")
+    return PortalContext(
+        lang=loaded.portal.language, deal_stages=values["deal_stages"], card_stages=values["card_stages"],
+        card_entity_type_id=int(values["card_entity_type_id"]), card_category_id=int(values["card_category_id"]),
+        card_id=card_id, deal_url=origin + "/crm/deal/details/{deal_id}/",
+    )
+
+
+async def sync_deal(context: AppContext, job: Job) -> str:
+    deal_id = int(job.payload["deal_id"])
+    loaded = await load_local(context, job.member_id, deal_id)
+    if loaded is None:
+        return "portal not active"
+    if not loaded.values.get("deal_stages") or not loaded.values.get("card_stages"):
+        return "stage map not provisioned"
+    gateway = CrmGateway(portal_clients(context).for_portal(loaded.portal))
+    card_id = loaded.link.card_id if loaded.link else None
+    entity_type_id = int(loaded.values["card_entity_type_id"])
+    bundle = await gateway.read_deal_bundle(deal_id, CardRef(entity_type_id, card_id) if card_id else None)
+    if bundle.deal is None:
+        return "deal not found"
+    deal = deal_snapshot(bundle, loaded.values)
+    state = SyncInput(
+        deal=deal, card=card_snapshot(bundle.card, loaded.values),
+        link=procurement.link_state(deal_id, loaded.link), lines=loaded.lines,
+        settings=ProcurementSettings(buyer_id=pick_buyer(loaded.values, deal_id, deal.responsible_id)),
+    )
+    plan = plan_sync(state, datetime.now(UTC))
+    if not plan:
+        return "no change"
+    return await execute_plan(context, loaded, gateway, plan, deal_id)
+
+
+async def execute_plan(context: AppContext, loaded: Loaded, gateway: CrmGateway, plan: Plan, deal_id: int) -> str:
+    member_id = loaded.portal.member_id
+    pending = await _pending_effects(context, loaded, gateway, plan)
+    async with unit_of_work(context.sessions) as session:
+        await effects.start(session, member_id, [(e.key, type(e).__name__) for e in pending.todo])
+    batch = WriteBatch(portal_context(loaded, pending.card_id), deal_id, sms_sender(context))
+    result = await batch.run(gateway, pending.todo)
+    async with unit_of_work(context.sessions) as session:
+        card_id = result.card_id or pending.card_id
+        link = await remember_card(session, member_id, deal_id, card_id)
+        for key, value in result.done.items():
+            await effects.finish(session, member_id, key, result=value)
+        await effects.forget(session, member_id, result.failed)
+        if not result.failed:
+            await record_plan(session, link, plan)
+    if result.failed:
+        raise PortalWriteFailed(f"{len(result.failed)} write(s) failed: {result.describe_failures()}")
+    return f"{len(pending.todo)} effect(s) performed"
+
+
+async def _pending_effects(context: AppContext, loaded: Loaded, gateway: CrmGateway, plan: Plan) -> Pending:
+    member_id = loaded.portal.member_id
+    portal_effects = [e for e in plan.effects if isinstance(e, PORTAL_EFFECTS)]
+    async with context.sessions() as session:
+        known = await effects.statuses(session, member_id, [e.key for e in portal_effects])
+    pending = Pending(card_id=loaded.link.card_id if loaded.link else None)
+    for effect in portal_effects:
+        record = known.get(effect.key)
+        if record is None or isinstance(effect, REPEATABLE) and record.status == effects.STARTED:
+            pending.todo.append(effect)
+        elif isinstance(effect, CreateCard):
+            pending.card_id = pending.card_id or await _resolve_card(context, loaded, gateway, effect, record)
+            if pending.card_id is None:
+                pending.todo.append(effect)
+        elif record.status == effects.STARTED:
+            await _mark_unknown(context, member_id, effect)
+    return pending
+
+
+async def _resolve_card(context: AppContext, loaded: Loaded, gateway: CrmGateway, effect: CreateCard,
+                        record: Any) -> int | None:
+    """A card effect already recorded: take its id, or look it up by our op id (DR3)."""
+    if record.status == effects.DONE and record.result.get("card_id"):
+        return int(record.result["card_id"])
+    found = await gateway.find_item_by_xml_id(int(loaded.values["card_entity_type_id"]), op_id(effect.key))
+    if found is None:
+        async with unit_of_work(context.sessions) as session:
+            await effects.forget(session, loaded.portal.member_id, [effect.key])
+        return None
+    async with unit_of_work(context.sessions) as session:
+        await effects.finish(session, loaded.portal.member_id, effect.key, result={"card_id": found.id})
+    return found.id
+
+
+async def _mark_unknown(context: AppContext, member_id: str, effect: Effect) -> None:
+    UNKNOWN_OUTCOME_EFFECTS.labels(kind=type(effect).__name__).inc()
+    async with unit_of_work(context.sessions) as session:
+        await effects.finish(session, member_id, effect.key, status=effects.UNKNOWN)
+
+
+def sms_sender(context: AppContext) -> Any:
+    from app.sms import sms_sender as build
+
+    return build(context)
+
+
+async def sync_item(context: AppContext, job: Job) -> str:
+    """A procurement card changed: re-sync its deal (one job per deal serialises the two cards)."""
+    item_id = int(job.payload["item_id"])
+    async with unit_of_work(context.sessions) as session:
+        values = await load_portal_settings(session, job.member_id)
+        if int(job.payload.get("entity_type_id", 0)) != int(values.get("card_entity_type_id") or -1):
+            return "not a procurement card"
+        link = await procurement.find_link_by_card(session, job.member_id, item_id)
+        if link is None:
+            return "card not linked"
+        await jobs.arm_job(session, job.member_id, "sync_deal", f"{job.member_id}:deal:{link.deal_id}",
+                           {"deal_id": link.deal_id})
+    return f"deal {link.deal_id} re-armed"

@@ -1,0 +1,38 @@
+"""Rule 9's reminder firing: a due reminder becomes the sales manager's call task.
+
+Trigger: a ``reminder`` job armed by the scheduler when ``fire_at`` passes (each
+reminder fires once across processes). Effect: ``tasks.task.add`` bound to the deal.
+Idempotency key: ``{reminder key}:{decision}`` in ``effects``.
+"""
+
+from __future__ import annotations
+
+from app.context import AppContext
+from app.db import unit_of_work
+from app.models import Job
+from app.portal_clients import portal_clients
+from app.repositories import effects, portals
+from automations.procurement.messages import render
+from connectors.bitrix24 import Priority
+
+
+async def fire_reminder(context: AppContext, job: Job) -> str:
+    payload = job.payload
+    key = f"{payload['key']}:{payload.get('decision', '')}"
+    async with context.sessions() as session:
+        portal = await portals.find_active_portal(session, job.member_id)
+        known = await effects.statuses(session, job.member_id, [key])
+    if portal is None:
+        return "portal not active"
+    if key in known:
+        return "already fired"
+    async with unit_of_work(context.sessions) as session:
+        await effects.start(session, job.member_id, [(key, "ReminderTask")])
+    title = render(payload["title_key"], portal.language, **payload.get("params", {}))
+    client = portal_clients(context).for_portal(portal)
+    task = await client.call("tasks.task.add", {"fields": {
+        "TITLE": title, "RESPONSIBLE_ID": payload["responsible_id"], "UF_CRM_TASK": [f"D_{payload['deal_id']}"]}},
+        priority=Priority.BULK)
+    async with unit_of_work(context.sessions) as session:
+        await effects.finish(session, job.member_id, key, result={"task": str(task)[:200]})
+    return "reminder task created"

@@ -1,0 +1,46 @@
+"""Re-read recently modified deals and deals in active stages; arm their sync jobs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.context import AppContext
+from app.db import unit_of_work
+from app.models import Job
+from app.portal_clients import portal_clients
+from app.repositories import jobs, portals
+from app.repositories.settings import load_portal_settings, update_portal_settings
+from connectors.bitrix24 import Bitrix24Client
+
+ACTIVE_SEMANTICS = ("SEARCH", "FOUND", "PROPOSAL", "BUYOUT", "BOUGHT", "IN_TRANSIT", "RECEIVED")
+
+
+async def _deal_ids(client: Bitrix24Client, filter_: dict[str, Any]) -> set[int]:
+    found: set[int] = set()
+    async for deal in client.iterate("crm.deal.list", {"filter": filter_, "select": ["ID"]}, fast=True):
+        found.add(int(deal["ID"]))
+    return found
+
+
+async def reconcile_portal(context: AppContext, job: Job) -> str:
+    async with context.sessions() as session:
+        portal = await portals.find_active_portal(session, job.member_id)
+        values = await load_portal_settings(session, job.member_id)
+    if portal is None:
+        return "portal not active"
+    started = datetime.now(UTC)
+    overlap = timedelta(seconds=context.settings.reconcile_overlap_seconds)
+    watermark = values.get("reconcile_watermark")
+    since = datetime.fromisoformat(watermark) - overlap if watermark else started - timedelta(days=1)
+    client = portal_clients(context).for_portal(portal)
+    deal_ids = await _deal_ids(client, {">=DATE_MODIFY": since.isoformat()})
+    active = [values.get("deal_stages", {}).get(s) for s in ACTIVE_SEMANTICS]
+    if any(active):
+        deal_ids |= await _deal_ids(client, {"@STAGE_ID": [s for s in active if s]})
+    async with unit_of_work(context.sessions) as session:
+        for deal_id in sorted(deal_ids):
+            await jobs.arm_job(session, job.member_id, "sync_deal", f"{job.member_id}:deal:{deal_id}",
+                               {"deal_id": deal_id})
+        await update_portal_settings(session, job.member_id, {"reconcile_watermark": started.isoformat()})
+    return f"{len(deal_ids)} deal(s) re-armed"
