@@ -12,6 +12,7 @@ from app.context import AppContext
 from app.errors import install_error_handlers
 from app.logs import configure_logging
 from app.runtime import start_background, stop_background
+from app.tab import routes as tab_routes
 from app.tab.render import STATIC_URL, static_files
 from webhooks.bitrix24 import routes as bitrix24_routes
 
@@ -37,5 +38,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(bitrix24_routes.router)
+    app.include_router(tab_routes.router)
     app.mount(STATIC_URL, static_files(), name="static")
     return app

@@ -23,13 +23,18 @@ async def bind_portal(context: AppContext, portal: Portal) -> int:
     calls = binding_calls(context.settings.app_base_url, card_entity_type_id=values.get("card_entity_type_id"))
     client = portal_clients(context).for_portal(portal)
     outcomes = await client.batch(dict(calls), priority=Priority.INTERACTIVE)
-    failed = {key: o.error for key, o in outcomes.items()
-              if o.error is not None and o.error.code.upper() not in ALREADY_BOUND_CODES}
+    failed = {key: o.error for key, o in outcomes.items() if o.error is not None and not _already_bound(o.error)}
     if failed:
         summary = ", ".join(f"{key}: {error.code or error}" for key, error in failed.items())
         raise BindingFailed(f"bindings refused by the portal: {summary}")
     log.info("portal bound", member_id=portal.member_id, bindings=len(calls))
     return len(calls)
+
+
+def _already_bound(error: Exception) -> bool:
+    """Re-binding answers "already exists/binded" (codes vary by method): harmless."""
+    code = str(getattr(error, "code", "")).upper()
+    return code in ALREADY_BOUND_CODES or "already" in str(error).lower()
 
 
 async def run_bind_job(context: AppContext, job: Job) -> str:

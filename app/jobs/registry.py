@@ -1,5 +1,6 @@
 """Which handler runs which job kind."""
 
+from app.actions import run_action_job
 from app.portal_setup import run_bind_job
 from app.worker import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
@@ -12,4 +13,5 @@ HANDLERS: dict[str, JobHandler] = {
     "bind_portal": run_bind_job,
     "reminder": fire_reminder,
     "reconcile": reconcile_portal,
+    "action": run_action_job,
 }

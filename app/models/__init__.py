@@ -5,6 +5,7 @@ env and the drift test rely on that.
 """
 
 from app.models.jobs import Effect, InboxEvent, Job, PeriodicRun, Reminder
+from app.models.kits import Kit as Kit  # registers the table
 from app.models.portal import Portal, PortalSettings
 from app.models.procurement import ProcurementLine, ProcurementLink
 from app.models.rate_budget import RateBudget

@@ -41,12 +41,17 @@ class Accepted:
 
 
 async def accept(session: AsyncSession, delivery: Delivery) -> Accepted:
-    """Store the delivery once and arm its job; a repeated dedupe key changes nothing."""
+    """Store the delivery once, and arm its job even for a repeated dedupe key.
+
+    The key has one-second resolution (Bitrix24's ``ts``), so two real changes of one
+    entity in the same second share it; re-arming costs at most one read-only re-sync
+    and never loses the second change (RELIABILITY.md S4 allows that one extra read).
+    """
     inbox_id = await _insert_inbox(session, delivery)
-    if inbox_id is None:
-        return Accepted(duplicate=True, job_id=None)
     job_id = await arm_job(session, delivery.member_id, delivery.job_kind,
                            delivery.coalesce_key, delivery.job_payload)
+    if inbox_id is None:
+        return Accepted(duplicate=True, job_id=job_id)
     await session.execute(
         update(InboxEvent).where(InboxEvent.id == inbox_id).values(job_id=job_id)  # type: ignore[arg-type]
     )

@@ -1,0 +1,102 @@
+"""The tab's HTTP routes: the placement POSTs and the JSON API its script calls."""
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import HTMLResponse
+
+from app.api.deps import ContextDep
+from app.actions import ACTIONS, queue_action
+from app.errors import AppError, BadRequest, Forbidden
+from app.tab import service
+from app.tab.placement import authenticate_visit
+from app.tab.render import line_json, render_tab, render_tab_error
+from app.tab.view_token import InvalidViewToken, ViewClaims, verify
+from app.uow import in_transaction
+from webhooks.bitrix24.routes import read_form
+
+router = APIRouter(tags=["search tab"])
+
+
+async def _open(request: Request, context: ContextDep, kind: str) -> HTMLResponse:
+    try:
+        form = await read_form(request)
+        visit = await authenticate_visit(context, form, dict(request.query_params), kind)
+    except AppError as exc:
+        return render_tab_error(exc.status_code, exc.detail, (request.query_params.get("LANG") or "ru")[:2])
+    claims = service.new_claims(visit.portal, user_id=visit.user_id, kind=kind, entity_id=visit.entity_id,
+                                lang=visit.lang)
+    page = await in_transaction(
+        context, lambda session: service.open_tab(session, context.settings, visit.portal, claims))
+    return render_tab(page, app_sid=visit.app_sid)
+
+
+@router.post("/b24/tab/deal", response_class=HTMLResponse)
+async def open_deal_tab(request: Request, context: ContextDep) -> HTMLResponse:
+    """The «Поиск» tab in the sales deal card (placement CRM_DEAL_DETAIL_TAB)."""
+    return await _open(request, context, "deal")
+
+
+@router.post("/b24/tab/card", response_class=HTMLResponse)
+async def open_card_tab(request: Request, context: ContextDep) -> HTMLResponse:
+    """The «Поиск» tab in the procurement card (placement CRM_DYNAMIC_{id}_DETAIL_TAB)."""
+    return await _open(request, context, "card")
+
+
+def view_claims(context: ContextDep, x_view_token: Annotated[str, Header()] = "") -> ViewClaims:
+    if not x_view_token:
+        raise Forbidden("missing X-View-Token header; reopen the tab")
+    try:
+        return verify(x_view_token, context.settings.secret_key.get_secret_value(), now=time.time())
+    except InvalidViewToken as exc:
+        raise Forbidden(str(exc)) from exc
+
+
+ClaimsDep = Annotated[ViewClaims, Depends(view_claims)]
+
+
+def _lines_json(result: dict[str, Any]) -> dict[str, Any]:
+    return {"lines": [line_json(line) for line in result["lines"]], "found": result["found"],
+            "active": result["active"]}
+
+
+@router.get("/tab/api/lines")
+async def get_lines(context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+    """The lines of the tab's card with the search progress."""
+    return _lines_json(await in_transaction(context, lambda session: service.list_lines(session, claims)))
+
+
+@router.patch("/tab/api/lines/{line_id}")
+async def patch_line(line_id: int, request: Request, context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+    """Save a buyer's entry for one line; stage moves follow through the worker."""
+    changes = await _json_object(request)
+    result = await in_transaction(context, lambda session: service.save_entry(session, claims, line_id, changes))
+    return {"line": line_json(result["line"]), "found": result["found"], "active": result["active"],
+            "deal_stage_moved": False}
+
+
+@router.post("/tab/api/actions/{name}")
+async def run_action(name: str, request: Request, context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+    """Queue a product action (kits, discount, clear, re-check) for the tab's deal."""
+    if name not in ACTIONS:
+        raise Forbidden(f"unknown action {name[:40]!r}")
+    params = await _json_object(request)
+    message = await in_transaction(context, lambda session: _queue_action(session, claims, name, params))
+    return {"message": message}
+
+
+async def _queue_action(session: Any, claims: ViewClaims, name: str, params: dict[str, Any]) -> str:
+    deal_id = await service.deal_of(session, claims)
+    return await queue_action(session, claims.member_id, deal_id, name, params, lang=claims.lang)
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise BadRequest("body must be a JSON object") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("body must be a JSON object")
+    return body
+

@@ -1,0 +1,115 @@
+"""The procurement workflow end to end on the sandbox portal over real HTTP (PRODUCT.md §3.4)."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Reminder
+from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
+from tests.e2e.procurement_steps import Journey
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def journey(database_url: str) -> AsyncIterator[Journey]:
+    async with live_stack(database_url) as stack:
+        yield await Journey.start(stack)
+
+
+def sms_log(stack: Stack) -> list[tuple[str, str, str]]:
+    sender = stack.context.services.get("sms")
+    return list(sender.sent) if sender is not None else []
+
+
+async def find_everything(journey: Journey) -> None:
+    _html, config = await journey.open_tab("card")
+    for line in config["lines"]:
+        await journey.enter(config, line["id"], {"status": "found", "supplier": "Guangzhou Auto Parts",
+                                                 "unit_price": "310.50", "currency": "CNY"})
+    await journey.stack.settle()
+
+
+class TestProcurementJourney:
+    async def test_search_creates_the_card_lines_task_and_notification(self, journey: Journey) -> None:
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        card = await journey.card()
+        assert card["stageId"] == journey.card_stage("SEARCH")
+        assert card["assignedById"] == BUYER_ID
+        lines = await journey.lines()
+        assert [line.name for line in lines] == ["Фара передняя левая", "Бампер передний"]  # no service row
+        assert any("Найти товары" in title for title in await journey.tasks(BUYER_ID))
+        assert len(await journey.notifications(BUYER_ID)) == 1
+
+    async def test_whole_path_from_new_to_won(self, journey: Journey) -> None:
+        stack = journey.stack
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await find_everything(journey)
+        assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("FOUND")
+        assert (await journey.card())["stageId"] == journey.card_stage("SEARCH_DONE")
+        assert any("Поиск завершён. Пора согласовать список с клиентом" in n
+                   for n in await journey.notifications(SALES_ID))
+
+        await journey.move_deal("PROPOSAL")
+        await journey.move_deal("BUYOUT")
+        assert (await journey.card())["stageId"] == journey.card_stage("BUYOUT")
+        buyer_tasks = await journey.tasks(BUYER_ID)
+        assert len(buyer_tasks) == 2
+
+        await journey.move_card("BOUGHT")
+        assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("BOUGHT")
+
+        await journey.move_card("AT_WAREHOUSE")
+        assert [s[1] for s in sms_log(stack)] == ["Ваш товар выкуплен и принят на склад"]
+        timeline = await stack.ctl("GET", "/timeline", params={"entity_type": "deal", "entity_id": journey.deal_id})
+        assert any("выкуплен" in str(entry) for entry in timeline["comments"])
+
+        eta_field = journey.values["card_eta_field"]
+        await journey.move_card("SHIPPED", extra={eta_field: "2030-06-20"})
+        assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("IN_TRANSIT")
+        async with stack.context.sessions() as session:
+            reminder = (await session.scalars(select(Reminder))).one()
+        assert reminder.fire_at.date().isoformat() == "2030-06-15" and reminder.status == "scheduled"
+
+        await journey.move_deal("RECEIVED")
+        await journey.move_deal("WON")
+        assert (await journey.card())["stageId"] == journey.card_stage("DONE")
+        assert len(sms_log(stack)) == 2
+        assert len(await journey.tasks(BUYER_ID)) == 2
+
+    async def test_lost_deal_cancels_the_card(self, journey: Journey) -> None:
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await journey.move_deal("LOST")
+        assert (await journey.card())["stageId"] == journey.card_stage("CANCELLED")
+
+    async def test_new_goods_row_in_found_returns_the_deal_to_search(self, journey: Journey) -> None:
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await find_everything(journey)
+        rows = [*__import__("tests.e2e.procurement_steps", fromlist=["GOODS_ROWS"]).GOODS_ROWS,
+                {"PRODUCT_ID": 3, "PRODUCT_NAME": "Решётка радиатора", "PRICE": 7400, "QUANTITY": 1}]
+        await journey.stack.act("crm.deal.productrows.set", {"id": journey.deal_id, "rows": rows})
+        await journey.open_tab("deal", user_id=SALES_ID)  # product-row edits fire no event; the tab re-reads
+        await journey.stack.settle()
+        assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("SEARCH")
+        assert (await journey.card())["stageId"] == journey.card_stage("SEARCH")
+        statuses = [line.status for line in await journey.lines()]
+        assert statuses == ["found", "found", "pending"]
+        assert any("новый товар" in n for n in await journey.notifications(BUYER_ID))
+
+    async def test_found_lines_survive_row_id_churn(self, journey: Journey) -> None:
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await find_everything(journey)
+        from tests.e2e.procurement_steps import GOODS_ROWS
+
+        await journey.stack.act("crm.deal.productrows.set", {"id": journey.deal_id, "rows": GOODS_ROWS})
+        await journey.open_tab("deal", user_id=SALES_ID)
+        await journey.stack.settle()
+        lines = await journey.lines()
+        assert [(line.status, line.supplier) for line in lines] == [("found", "Guangzhou Auto Parts")] * 2
+        assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("FOUND")
