@@ -1,31 +1,20 @@
 /*
- * The «Поиск» tab's behaviour: inline line editor (PATCH {api_base}/lines/{id}), the action
- * buttons (POST {api_base}/actions/{name}, then GET {api_base}/lines), progress, and frame
- * fitting. Every request carries X-View-Token (RELIABILITY.md S10); every text reaches the
+ * The «Поиск» tab's behaviour: saving a line from the inline editor (PATCH
+ * {api_base}/lines/{id}), the action buttons (POST {api_base}/actions/{name}, then GET
+ * {api_base}/lines), progress, and frame fitting. Every request carries X-View-Token (RELIABILITY.md S10); every text reaches the
  * page through textContent (S9). Reads its settings from the #tab-config JSON block.
  */
 (function () {
   "use strict";
 
   var render = window.B24bridgeTabRender;
+  var editor = window.B24bridgeTabEditor;
   var frame = window.B24bridgeFrame;
   var config = JSON.parse(document.getElementById("tab-config").textContent);
   var strings = config.strings;
   var lines = config.lines.slice();
   var tbody = document.getElementById("lines-body");
   var statusLine = document.getElementById("action-status");
-
-  var FIELDS = [
-    { name: "supplier", kind: "text" },
-    { name: "supplier_url", kind: "text" },
-    { name: "unit_price", kind: "decimal" },
-    { name: "currency", kind: "text", size: 4 },
-    { name: "moq", kind: "int" },
-    { name: "lead_time_days", kind: "int" },
-    { name: "photo_url", kind: "text" },
-    { name: "replacement_note", kind: "text" },
-    { name: "comment", kind: "textarea" },
-  ];
 
   // ---- talking to the tab API ----
 
@@ -71,113 +60,6 @@
     statusLine.classList.toggle("is-error", Boolean(isError));
   }
 
-  // ---- the inline editor ----
-
-  function fieldValue(kind, raw) {
-    var text = String(raw).trim();
-    if (kind === "decimal") {
-      return text === "" ? null : text.replace(/[\s\u00a0]/g, "").replace(",", ".");
-    }
-    if (kind === "int") {
-      return text === "" ? null : /^\d+$/.test(text) ? Number(text) : text;
-    }
-    return text;
-  }
-
-  function sameValue(a, b) {
-    var left = a === undefined || a === "" ? null : a;
-    var right = b === undefined || b === "" ? null : b;
-    return String(left) === String(right);
-  }
-
-  function labelled(text, control) {
-    var label = document.createElement("label");
-    label.className = "b24b-field";
-    var caption = document.createElement("span");
-    caption.textContent = text;
-    label.appendChild(caption);
-    label.appendChild(control);
-    return label;
-  }
-
-  function statusSelect(current) {
-    var select = document.createElement("select");
-    select.name = "status";
-    config.editable_statuses.forEach(function (status) {
-      var option = document.createElement("option");
-      option.value = status;
-      option.textContent = strings["status_" + status] || status;
-      option.selected = status === current;
-      select.appendChild(option);
-    });
-    return select;
-  }
-
-  function inputFor(field, line) {
-    var input = document.createElement(field.kind === "textarea" ? "textarea" : "input");
-    input.name = field.name;
-    var value = line[field.name];
-    input.value = value === null || value === undefined ? "" : String(value);
-    if (field.kind === "decimal") {
-      input.inputMode = "decimal";
-    } else if (field.kind === "int") {
-      input.inputMode = "numeric";
-    }
-    if (field.kind === "textarea") {
-      input.rows = 2;
-    } else {
-      input.autocomplete = "off";
-    }
-    return input;
-  }
-
-  function button(text, type, className) {
-    var element = document.createElement("button");
-    element.type = type;
-    element.className = "b24b-button" + (className ? " " + className : "");
-    element.textContent = text;
-    return element;
-  }
-
-  function buildEditor(line) {
-    var form = document.createElement("form");
-    form.className = "b24b-editor";
-    var grid = document.createElement("div");
-    grid.className = "b24b-editor-grid";
-    grid.appendChild(labelled(strings.field_status, statusSelect(line.status)));
-    FIELDS.forEach(function (field) {
-      grid.appendChild(labelled(strings["field_" + field.name], inputFor(field, line)));
-    });
-    var bar = document.createElement("div");
-    bar.className = "b24b-editor-bar";
-    bar.appendChild(button(strings.save, "submit", "b24b-primary"));
-    var cancel = button(strings.cancel, "button");
-    cancel.dataset.dismiss = "";
-    bar.appendChild(cancel);
-    var error = document.createElement("p");
-    error.className = "b24b-editor-error";
-    error.setAttribute("role", "alert");
-    bar.appendChild(error);
-    form.appendChild(grid);
-    form.appendChild(bar);
-    return form;
-  }
-
-  function changedFields(form, line) {
-    var changes = {};
-    var status = form.elements.namedItem("status").value;
-    if (status !== line.status) {
-      changes.status = status;
-    }
-    FIELDS.forEach(function (field) {
-      var value = fieldValue(field.kind, form.elements.namedItem(field.name).value);
-      if (!sameValue(value, line[field.name])) {
-        changes[field.name] = value;
-      }
-    });
-    return changes;
-  }
-
   function closeEditor() {
     var open = tbody.querySelector("tr.b24b-editor-row");
     if (open) {
@@ -199,7 +81,7 @@
     editorRow.className = "b24b-editor-row";
     var td = document.createElement("td");
     td.colSpan = 12;
-    var form = buildEditor(line);
+    var form = editor.buildEditor(line, strings, config.editable_statuses);
     td.appendChild(form);
     editorRow.appendChild(td);
     row.classList.add("is-editing");
@@ -209,6 +91,12 @@
       saveLine(form, line);
     });
     form.querySelector("[data-dismiss]").addEventListener("click", closeEditor);
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        closeEditor();
+        row.focus();
+      }
+    });
     form.elements.namedItem("status").focus();
   }
 
@@ -239,7 +127,7 @@
   }
 
   function saveLine(form, line) {
-    var changes = changedFields(form, line);
+    var changes = editor.changedFields(form, line);
     if (Object.keys(changes).length === 0) {
       closeEditor();
       return;

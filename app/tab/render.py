@@ -49,13 +49,17 @@ def static_files() -> StaticFiles:
 
 
 def parse_portal_origin(value: str) -> str:
-    """``scheme://host[:port]`` of a portal, or ValueError: it goes into a CSP header verbatim."""
+    """The ``scheme://host[:port]`` of a portal URL (a path such as ``/rest`` is dropped).
+
+    Rebuilt from parsed parts, never echoed, because it goes into a CSP header; anything
+    that is not a plain http(s) URL raises ValueError.
+    """
     parts = urlsplit(value.strip())
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
-        raise ValueError("portal origin must be http(s)://host[:port]")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError("portal origin must not carry a path, query or fragment")
+        raise ValueError("portal origin must be an http(s) URL with a host")
+    if parts.query or parts.fragment:
+        raise ValueError("portal origin must not carry a query or fragment")
     if not all(char.isascii() and (char.isalnum() or char in ".-:") for char in host):
         raise ValueError("portal origin host has forbidden characters")
     port = parts.port  # ValueError on anything but digits, e.g. "443; script-src *"

@@ -59,7 +59,9 @@ def load_kit_file(path: Path) -> tuple[KitDefinition, ...]:
     raise KitFileError([f"{path.name}: expected a .csv, .yaml or .yml file"])
 
 
-def parse_kit_records(records: Iterable[tuple[str, Mapping[str, Any]]]) -> tuple[KitDefinition, ...]:
+def parse_kit_records(
+    records: Iterable[tuple[str, Mapping[str, Any]]],
+) -> tuple[KitDefinition, ...]:
     """Flat component records (place, fields) grouped into validated kit definitions."""
     drafts: dict[int, _KitDraft] = {}
     problems: list[str] = []
@@ -94,7 +96,9 @@ def _finish(kit_id: int, draft: _KitDraft, problems: list[str]) -> KitDefinition
     return kit
 
 
-def _parse_record(record: Mapping[str, Any]) -> tuple[int, KitComponent, tuple[str, Decimal] | None]:
+def _parse_record(
+    record: Mapping[str, Any],
+) -> tuple[int, KitComponent, tuple[str, Decimal] | None]:
     missing = [name for name in CSV_COLUMNS if record.get(name) in (None, "")]
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
@@ -143,7 +147,11 @@ def _csv_records(text: str) -> list[tuple[str, Mapping[str, Any]]]:
     absent = [name for name in CSV_COLUMNS if name not in (reader.fieldnames or [])]
     if absent:
         raise KitFileError([f"line 1: the header lacks {', '.join(absent)}"])
-    return [(f"line {reader.line_num}", row) for row in reader if any((v or "").strip() for v in row.values())]
+    return [
+        (f"line {reader.line_num}", row)
+        for row in reader
+        if any((v or "").strip() for v in row.values())
+    ]
 
 
 def _yaml_records(text: str) -> list[tuple[str, Mapping[str, Any]]]:
@@ -158,7 +166,11 @@ def _yaml_records(text: str) -> list[tuple[str, Mapping[str, Any]]]:
 
 
 def _yaml_kit(index: int, kit: Any) -> list[tuple[str, Mapping[str, Any]]]:
-    if not isinstance(kit, dict) or not isinstance(kit.get("components"), list) or not kit["components"]:
+    if (
+        not isinstance(kit, dict)
+        or not isinstance(kit.get("components"), list)
+        or not kit["components"]
+    ):
         return [(f"kits[{index}]", {})]
     shared = {
         "kit_product_id": kit.get("product_id"),

@@ -10,23 +10,27 @@ case and underscores.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from automations.pricing import (
     KitComponent,
     KitDefinition,
+    Measure,
     MoneyDiscount,
     PercentDiscount,
     find_kit_problem,
 )
 from automations.pricing.row_prices import Discount
 from connectors.bitrix24 import Bitrix24Client, Call, Priority
-from connectors.crm.product_rows import parse_rows
+from connectors.crm.product_rows import StoredRow, parse_rows
 from connectors.crm.schemas import as_decimal, as_int, owner_type_code
 
 KITS_TYPE_TITLE = "Комплекты"
-FIELD_SUFFIXES = {"product": "KIT_PRODUCT", "money": "DISCOUNT_MONEY", "percent": "DISCOUNT_PERCENT"}
+FIELD_SUFFIXES = {
+    "product": "KIT_PRODUCT",
+    "money": "DISCOUNT_MONEY",
+    "percent": "DISCOUNT_PERCENT",
+}
 FIELD_LABELS = {
     "product": {"ru": "Товар-комплект (ID в каталоге)", "en": "Kit product (catalog ID)"},
     "money": {"ru": "Скидка на комплект, ₽", "en": "Kit discount, money"},
@@ -62,7 +66,9 @@ async def find_kits_type(client: Bitrix24Client) -> KitSourceFields | None:
     types = [t for t in (listed or {}).get("types", []) if t.get("title") == KITS_TYPE_TITLE]
     if not types:
         return None
-    return KitSourceFields(entity_type_id=int(types[0]["entityTypeId"]), type_id=int(types[0]["id"]))
+    return KitSourceFields(
+        entity_type_id=int(types[0]["entityTypeId"]), type_id=int(types[0]["id"])
+    )
 
 
 async def ensure_kits_type(client: Bitrix24Client) -> KitSourceFields:
@@ -73,7 +79,9 @@ async def ensure_kits_type(client: Bitrix24Client) -> KitSourceFields:
             "title": KITS_TYPE_TITLE, "isLinkWithProductsEnabled": "Y", "isStagesEnabled": "N",
             "isCategoriesEnabled": "N", "isClientEnabled": "N"}})  # fmt: skip
         created = added["type"]
-        source = KitSourceFields(entity_type_id=int(created["entityTypeId"]), type_id=int(created["id"]))
+        source = KitSourceFields(
+            entity_type_id=int(created["entityTypeId"]), type_id=int(created["id"])
+        )
     listed = await client.call(
         "userfieldconfig.list", {"moduleId": "crm", "filter": {"entityId": f"CRM_{source.type_id}"}}
     )
@@ -101,7 +109,10 @@ async def read_portal_kits(client: Bitrix24Client, source: KitSourceFields) -> P
     problems: list[str] = []
     for item, outcome in zip(items, outcomes, strict=True):
         kit_or_problem = _kit_of(source, item, outcome.unwrap())
-        (problems if isinstance(kit_or_problem, str) else kits).append(kit_or_problem)  # type: ignore[arg-type]
+        if isinstance(kit_or_problem, str):
+            problems.append(kit_or_problem)
+        else:
+            kits.append(kit_or_problem)
     return PortalKits(kits=tuple(kits), problems=tuple(problems))
 
 
@@ -119,13 +130,17 @@ def _kit_of(source: KitSourceFields, item: Mapping[str, Any], rows: Any) -> KitD
     return f"{where}: {refusal.message_en}" if refusal is not None else kit
 
 
-def _components(stored: Sequence[Any]) -> tuple[KitComponent, ...]:
+def _components(stored: Sequence[StoredRow]) -> tuple[KitComponent, ...]:
     return tuple(
         KitComponent(
-            product_id=s.row.product_id, name=s.row.name, quantity=s.row.quantity,
-            price_brutto=s.row.price_brutto, tax_rate=s.row.tax_rate,
-            tax_included=s.row.tax_included, measure=s.row.measure,
-        )  # fmt: skip
+            product_id=s.row.product_id,
+            name=s.row.name,
+            quantity=s.row.quantity,
+            price_brutto=s.row.price_brutto,
+            tax_rate=s.row.tax_rate,
+            tax_included=s.row.tax_included,
+            measure=Measure(s.row.measure_code, s.row.measure_name) if s.row.measure_code else None,
+        )
         for s in stored
     )
 
@@ -139,6 +154,3 @@ def _discount(source: KitSourceFields, item: Mapping[str, Any]) -> Discount:
 
 def _plain(name: str) -> str:
     return name.replace("_", "").lower()
-
-
-__all__ = ["Decimal", "KitSourceFields", "PortalKits", "ensure_kits_type", "find_kits_type", "read_portal_kits"]

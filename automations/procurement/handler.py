@@ -138,15 +138,32 @@ async def _pending_effects(context: AppContext, loaded: Loaded, gateway: CrmGate
     pending = Pending(card_id=loaded.link.card_id if loaded.link else None)
     for effect in portal_effects:
         record = known.get(effect.key)
-        if record is None or isinstance(effect, REPEATABLE) and record.status == effects.STARTED:
-            pending.todo.append(effect)
-        elif isinstance(effect, CreateCard):
+        if isinstance(effect, CreateCard) and record is not None:
             pending.card_id = pending.card_id or await _resolve_card(context, loaded, gateway, effect, record)
             if pending.card_id is None:
                 pending.todo.append(effect)
-        elif record.status == effects.STARTED:
-            await _mark_unknown(context, member_id, effect)
+        elif record is None or (record.status == effects.STARTED and await _redo(context, loaded, gateway, effect)):
+            pending.todo.append(effect)
     return pending
+
+
+async def _redo(context: AppContext, loaded: Loaded, gateway: CrmGateway, effect: Effect) -> bool:
+    """An effect left ``started`` by a crash: should it be performed (again)?"""
+    member_id = loaded.portal.member_id
+    if isinstance(effect, REPEATABLE):
+        return True
+    if isinstance(effect, SendSms) and getattr(sms_sender(context), "deduplicates", False):
+        return True  # the provider drops a repeat with the same idempotency key
+    if isinstance(effect, CreateTask):
+        task_id = await gateway.find_task_by_xml_id(op_id(effect.key))
+        async with unit_of_work(context.sessions) as session:
+            if task_id is None:
+                await effects.forget(session, member_id, [effect.key])
+            else:
+                await effects.finish(session, member_id, effect.key, result={"task_id": task_id})
+        return task_id is None
+    await _mark_unknown(context, member_id, effect)
+    return False
 
 
 async def _resolve_card(context: AppContext, loaded: Loaded, gateway: CrmGateway, effect: CreateCard,

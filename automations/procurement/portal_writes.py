@@ -84,7 +84,7 @@ def task(effect: CreateTask, ctx: PortalContext, deal_id: int) -> Call:
         bindings.append(f"{owner_type_code(ctx.card_entity_type_id)}_{card_ref(ctx)}")
     return ("tasks.task.add", {"fields": {
         "TITLE": render(effect.title_key, ctx.lang, **dict(effect.params)),
-        "RESPONSIBLE_ID": effect.responsible_id, "UF_CRM_TASK": bindings}})
+        "RESPONSIBLE_ID": effect.responsible_id, "UF_CRM_TASK": bindings, "XML_ID": op_id(effect.key)}})
 
 
 def timeline_comment(deal_id: int, text: str) -> Call:

@@ -63,6 +63,13 @@ class CrmGateway:
         items = result.get("items", []) if isinstance(result, dict) else []
         return ItemRecord.parse(items[0]) if items else None
 
+    async def find_task_by_xml_id(self, xml_id: str) -> str | None:
+        """tasks.task.list by our op id — the lookup before a repeated task create (DR3)."""
+        result = await self.client.call("tasks.task.list", {
+            "filter": {"XML_ID": xml_id}, "select": ["ID", "XML_ID"]}, priority=self.priority)
+        tasks = result.get("tasks", []) if isinstance(result, dict) else []
+        return str(tasks[0].get("id") or tasks[0].get("ID")) if tasks else None
+
     async def write(self, commands: Mapping[str, Call]) -> dict[str, Outcome[Any]]:
         """Send named write commands (with ``$result`` references) as one batch."""
         if not commands:

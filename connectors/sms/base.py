@@ -21,6 +21,8 @@ class SmsResult:
 
 
 class SmsSender(Protocol):
+    deduplicates: bool  # True when a repeat with the same idempotency key is not sent twice
+
     async def send(self, phone: str, text: str, *, idempotency_key: str) -> SmsResult:
         """Send one SMS; raises ``SmsError``."""
         ...

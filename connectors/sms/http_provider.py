@@ -15,6 +15,8 @@ SERVER_ERROR = 500
 
 
 class HttpSmsSender:
+    deduplicates = True  # a repeat with the same idempotency key is not sent twice
+
     def __init__(self, base_url: str, api_key: str, *, http: httpx.AsyncClient | None = None) -> None:
         self._url = base_url.rstrip("/") + "/messages"
         self._key = api_key

@@ -11,6 +11,8 @@ log = logging.getLogger("b24bridge.sms")
 
 
 class LogSmsSender:
+    deduplicates = True  # a repeat with the same idempotency key is not sent twice
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
 

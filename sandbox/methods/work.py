@@ -51,11 +51,27 @@ def task_add(call: Call) -> dict[str, Any]:
         "deadline": fields.get("DEADLINE"),
         "status": "2",
         "ufCrmTask": list(fields.get("UF_CRM_TASK") or []),
+        "xmlId": str(fields.get("XML_ID") or ""),
         "createdDate": iso(call.now(), call.offset),
     }
     call.portal.tasks.append(task)
     call.emit("ONTASKADD", {"ID": task_id})
     return {"task": task}
+
+
+_TASK_FILTERS = {"XML_ID": "xmlId", "RESPONSIBLE_ID": "responsibleId", "ID": "id"}
+
+
+@method("tasks.task.list")
+def task_list(call: Call) -> dict[str, Any]:
+    """Tasks filtered by exact ``XML_ID`` / ``RESPONSIBLE_ID`` / ``ID`` (``=`` prefix allowed)."""
+    wanted = {
+        _TASK_FILTERS[key.lstrip("=").upper()]: str(value)
+        for key, value in call.dict_param("filter").items()
+        if key.lstrip("=").upper() in _TASK_FILTERS
+    }
+    found = [t for t in call.portal.tasks if all(t.get(k) == v for k, v in wanted.items())]
+    return {"tasks": found[:50]}
 
 
 @method("crm.timeline.comment.add")

@@ -1,0 +1,14 @@
+"""The product-rows gateway of a portal, through the app's one client per portal."""
+
+from app.context import AppContext
+from app.models import Portal
+from app.portal_clients import portal_clients
+from connectors.bitrix24 import Priority
+from connectors.crm.product_rows import ProductRowsGateway
+
+
+def rows_gateway(
+    context: AppContext, portal: Portal, *, interactive: bool = True
+) -> ProductRowsGateway:
+    priority = Priority.INTERACTIVE if interactive else Priority.BULK
+    return ProductRowsGateway(portal_clients(context).for_portal(portal), priority=priority)
