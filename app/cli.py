@@ -8,12 +8,14 @@ import uvicorn
 from pydantic import ValidationError
 from sqlalchemy import text
 
+from app.cli_products import products_cli
 from app.config import Settings
 from app.db import create_engine
 from app.logs import configure_logging
 from app.migrations import upgrade
 
 cli = typer.Typer(help="b24bridge — Bitrix24 sales ↔ procurement bridge.", no_args_is_help=True)
+cli.add_typer(products_cli, name="products")
 
 
 def fail(message: str) -> None:
@@ -54,6 +56,27 @@ def prepare(settings: Settings) -> None:
     asyncio.run(upgrade(settings.database_url))
 
 
+def register_webhook_portal(settings: Settings) -> str | None:
+    """Webhook mode: register the B24_WEBHOOK_URL portal; its member_id, or None when unset."""
+    from app.context import AppContext
+    from app.webhook_mode import WebhookModeError
+    from app.webhook_mode import register_webhook_portal as register
+
+    async def run() -> str | None:
+        context = AppContext.build(settings)
+        try:
+            portal = await register(context)
+        finally:
+            await context.close()
+        return portal.member_id if portal is not None else None
+
+    try:
+        return asyncio.run(run())
+    except WebhookModeError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+
+
 @cli.command()
 def migrate() -> None:
     """Upgrade the database to the newest migration."""
@@ -67,6 +90,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the web app (and the in-process worker unless RUN_WORKER=false)."""
     settings = load_settings()
     prepare(settings)
+    register_webhook_portal(settings)
     from app.main import create_app
 
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
@@ -80,6 +104,7 @@ def worker() -> None:
 
     settings = load_settings()
     prepare(settings)
+    register_webhook_portal(settings)
 
     async def main() -> None:
         context = AppContext.build(settings)
@@ -89,6 +114,17 @@ def worker() -> None:
             await context.close()
 
     asyncio.run(main())
+
+
+@cli.command("register-webhook")
+def register_webhook() -> None:
+    """Register the single portal of B24_WEBHOOK_URL (incoming-webhook mode)."""
+    settings = load_settings()
+    prepare(settings)
+    member_id = register_webhook_portal(settings)
+    if member_id is None:
+        fail("B24_WEBHOOK_URL is not set")
+    typer.echo(f"webhook portal registered: member_id={member_id}")
 
 
 @cli.command()

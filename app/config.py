@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     b24_oauth_url: str = "https://oauth.bitrix.info"
     b24_allowed_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
     b24_webhook_url: SecretStr = SecretStr("")
+    b24_outgoing_webhook_token: SecretStr = SecretStr("")
+    b24_webhook_member_id: str = ""
     b24_rate_capacity: int = 50
     b24_rate_per_second: float = 2.0
     limiter_backend: Literal["memory", "postgres", "redis"] = "memory"
@@ -29,6 +31,7 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_concurrency: int = 4
     worker_poll_seconds: float = 1.0
+    worker_lease_seconds: int = 60
     inbox_max_attempts: int = 8
     reconcile_interval_seconds: int = 300
     reconcile_overlap_seconds: int = 120

@@ -14,6 +14,7 @@ from app.logs import configure_logging
 from app.runtime import start_background, stop_background
 from app.tab import routes as tab_routes
 from app.tab.render import STATIC_URL, static_files
+from webhooks.bitrix24 import automation_routes
 from webhooks.bitrix24 import routes as bitrix24_routes
 
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(admin.router)
     app.include_router(bitrix24_routes.router)
+    app.include_router(automation_routes.router)
     app.include_router(tab_routes.router)
     app.mount(STATIC_URL, static_files(), name="static")
     return app

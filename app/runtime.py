@@ -1,6 +1,7 @@
 """Start and stop the background parts of a process: the worker loop and the scheduler."""
 
 import asyncio
+from datetime import timedelta
 from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -21,7 +22,7 @@ class Background:
 def build_worker(context: AppContext) -> Worker:
     settings = context.settings
     return Worker(context=context, handlers=dict(HANDLERS), concurrency=settings.worker_concurrency,
-                  poll_seconds=settings.worker_poll_seconds)
+                  poll_seconds=settings.worker_poll_seconds, lease=timedelta(seconds=settings.worker_lease_seconds))
 
 
 def start_background(context: AppContext) -> Background:

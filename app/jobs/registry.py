@@ -2,6 +2,7 @@
 
 from app.actions import run_action_job
 from app.portal_setup import run_bind_job
+from app.robot_replies import run_robot_job
 from app.worker import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
 from automations.procurement.reminder import fire_reminder
@@ -14,4 +15,5 @@ HANDLERS: dict[str, JobHandler] = {
     "reminder": fire_reminder,
     "reconcile": reconcile_portal,
     "action": run_action_job,
+    "robot": run_robot_job,
 }
