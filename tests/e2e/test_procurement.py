@@ -113,3 +113,19 @@ class TestProcurementJourney:
         lines = await journey.lines()
         assert [(line.status, line.supplier) for line in lines] == [("found", "Guangzhou Auto Parts")] * 2
         assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("FOUND")
+
+
+class TestRestBudget:
+    async def test_a_transition_with_50_rows_costs_one_read_and_one_write(self, journey: Journey) -> None:
+        rows = [{"PRODUCT_ID": 1, "PRODUCT_NAME": f"Товар {i}", "PRICE": 100, "QUANTITY": 1} for i in range(50)]
+        await journey.create_deal(rows)
+        stack = journey.stack
+        await stack.ctl("DELETE", "/requests")
+        await stack.act("crm.deal.update", {"id": journey.deal_id,
+                                            "fields": {"STAGE_ID": journey.deal_stage("SEARCH")}})
+        await stack.ctl("POST", "/events/flush")
+        await stack.worker.run_once()
+        await stack.worker.drain()
+        requests = (await stack.ctl("GET", "/requests"))["requests"]
+        assert [r["method"] for r in requests] == ["batch", "batch"]
+        assert len(await journey.lines()) == 50
