@@ -22,20 +22,40 @@ QUEUED = {
 }
 
 
-async def queue_action(session: AsyncSession, member_id: str, deal_id: int, name: str,
-                       params: dict[str, Any], *, lang: str = "ru", request_key: str | None = None) -> str:
+async def queue_action(
+    session: AsyncSession,
+    member_id: str,
+    deal_id: int,
+    name: str,
+    params: dict[str, Any],
+    *,
+    lang: str = "ru",
+    request_key: str | None = None,
+) -> str:
     key = request_key or uuid.uuid4().hex
-    await jobs.arm_job(session, member_id, "action", f"{member_id}:action:{key}",
-                       {"action": name, "deal_id": deal_id, "params": params})
+    await jobs.arm_job(
+        session,
+        member_id,
+        "action",
+        f"{member_id}:action:{key}",
+        {"action": name, "deal_id": deal_id, "params": params},
+    )
     return QUEUED["en" if lang == "en" else "ru"]
 
 
-async def recheck_search(context: AppContext, portal: Portal, deal_id: int, _params: dict[str, Any]) -> str:
+async def recheck_search(
+    context: AppContext, portal: Portal, deal_id: int, _params: dict[str, Any]
+) -> str:
     from app.db import unit_of_work
 
     async with unit_of_work(context.sessions) as session:
-        await jobs.arm_job(session, portal.member_id, "sync_deal", f"{portal.member_id}:deal:{deal_id}",
-                           {"deal_id": deal_id})
+        await jobs.arm_job(
+            session,
+            portal.member_id,
+            "sync_deal",
+            f"{portal.member_id}:deal:{deal_id}",
+            {"deal_id": deal_id},
+        )
     return "search status re-check queued"
 
 
@@ -56,4 +76,6 @@ async def run_action_job(context: AppContext, job: Job) -> str:
         portal = await portals.find_active_portal(session, job.member_id)
     if portal is None:
         return "portal not active"
-    return await handler(context, portal, int(job.payload["deal_id"]), dict(job.payload.get("params") or {}))
+    return await handler(
+        context, portal, int(job.payload["deal_id"]), dict(job.payload.get("params") or {})
+    )

@@ -75,17 +75,31 @@ class PortalClients:
             )
         settings = self._context.settings
         return Bitrix24Client.from_oauth(
-            portal.member_id, self._tokens, client_id=settings.b24_client_id,
+            portal.member_id,
+            self._tokens,
+            client_id=settings.b24_client_id,
             client_secret=settings.b24_client_secret.get_secret_value(),
-            oauth_url=settings.b24_oauth_url, **self._options(),
+            oauth_url=settings.b24_oauth_url,
+            **self._options(),
         )
 
     def for_user_token(self, *, member_id: str, endpoint: str, access_token: str) -> Bitrix24Client:
         """A one-off client acting with a user's token (the tab's AUTH_ID); never refreshed."""
-        store = InMemoryTokenStore({member_id: OAuthTokens(
-            access_token=access_token, refresh_token="", client_endpoint=endpoint, member_id=member_id)})
+        store = InMemoryTokenStore(
+            {
+                member_id: OAuthTokens(
+                    access_token=access_token,
+                    refresh_token="",
+                    client_endpoint=endpoint,
+                    member_id=member_id,
+                )
+            }
+        )
         return Bitrix24Client.from_oauth(
-            member_id, store, client_id=self._context.settings.b24_client_id, client_secret="",
+            member_id,
+            store,
+            client_id=self._context.settings.b24_client_id,
+            client_secret="",
             oauth_url=self._context.settings.b24_oauth_url,
             **self._options(),
         )
@@ -101,4 +115,4 @@ def portal_clients(context: AppContext) -> PortalClients:
     if clients is None:
         clients = PortalClients(context)
         context.services["portal_clients"] = clients
-    return clients  # type: ignore[no-any-return]
+    return clients

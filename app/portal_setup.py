@@ -20,10 +20,16 @@ async def bind_portal(context: AppContext, portal: Portal) -> int:
     """Bind everything in one batch request; returns how many bindings are in place."""
     async with context.sessions() as session:
         values = await load_portal_settings(session, portal.member_id)
-    calls = binding_calls(context.settings.app_base_url, card_entity_type_id=values.get("card_entity_type_id"))
+    calls = binding_calls(
+        context.settings.app_base_url, card_entity_type_id=values.get("card_entity_type_id")
+    )
     client = portal_clients(context).for_portal(portal)
     outcomes = await client.batch(dict(calls), priority=Priority.INTERACTIVE)
-    failed = {key: o.error for key, o in outcomes.items() if o.error is not None and not _already_bound(o.error)}
+    failed = {
+        key: o.error
+        for key, o in outcomes.items()
+        if o.error is not None and not _already_bound(o.error)
+    }
     if failed:
         summary = ", ".join(f"{key}: {error.code or error}" for key, error in failed.items())
         raise BindingFailed(f"bindings refused by the portal: {summary}")

@@ -33,17 +33,28 @@ class DatabaseTokenStore:
             raise AuthError("no tokens stored for this portal", code="NO_AUTH_FOUND")
         secrets.add(portal.access_token, portal.refresh_token)
         expires = portal.access_expires_at.timestamp() if portal.access_expires_at else None
-        return OAuthTokens(access_token=portal.access_token, refresh_token=portal.refresh_token,
-                           client_endpoint=portal.client_endpoint, member_id=member_id, expires_at=expires)
+        return OAuthTokens(
+            access_token=portal.access_token,
+            refresh_token=portal.refresh_token,
+            client_endpoint=portal.client_endpoint,
+            member_id=member_id,
+            expires_at=expires,
+        )
 
     async def save(self, member_id: str, tokens: OAuthTokens) -> None:
         secrets.add(tokens.access_token, tokens.refresh_token)
         expires = datetime.fromtimestamp(tokens.expires_at, UTC) if tokens.expires_at else None
         async with unit_of_work(self._context.sessions) as session:
-            await portals.save_tokens(session, member_id, {
-                "access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
-                "access_expires_at": expires, "client_endpoint": tokens.client_endpoint,
-            })
+            await portals.save_tokens(
+                session,
+                member_id,
+                {
+                    "access_token": tokens.access_token,
+                    "refresh_token": tokens.refresh_token,
+                    "access_expires_at": expires,
+                    "client_endpoint": tokens.client_endpoint,
+                },
+            )
 
     async def endpoint_moved(self, member_id: str, client_endpoint: str) -> None:
         async with unit_of_work(self._context.sessions) as session:

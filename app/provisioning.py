@@ -8,17 +8,23 @@ from app.errors import NotFound
 from app.portal_clients import portal_clients
 from app.repositories import jobs, portals
 from app.repositories.settings import update_portal_settings
-from automations.provisioning.handler import ProvisionReport, Provisioner
+from automations.provisioning.handler import Provisioner, ProvisionReport
 
 
 async def provision_portal(
-    context: AppContext, member_id: str, *, deal_category_id: int = 0, buyer_ids: list[int] | None = None
+    context: AppContext,
+    member_id: str,
+    *,
+    deal_category_id: int = 0,
+    buyer_ids: list[int] | None = None,
 ) -> ProvisionReport:
     async with context.sessions() as session:
         portal = await portals.find_active_portal(session, member_id)
     if portal is None:
         raise NotFound(f"no active portal {member_id}")
-    report = await Provisioner(portal_clients(context).for_portal(portal)).run(deal_category_id=deal_category_id)
+    report = await Provisioner(portal_clients(context).for_portal(portal)).run(
+        deal_category_id=deal_category_id
+    )
     changes: dict[str, Any] = dict(report.stage_map)
     if buyer_ids is not None:
         changes["buyer_ids"] = buyer_ids

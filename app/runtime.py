@@ -1,8 +1,8 @@
 """Start and stop the background parts of a process: the worker loop and the scheduler."""
 
 import asyncio
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -21,8 +21,13 @@ class Background:
 
 def build_worker(context: AppContext) -> Worker:
     settings = context.settings
-    return Worker(context=context, handlers=dict(HANDLERS), concurrency=settings.worker_concurrency,
-                  poll_seconds=settings.worker_poll_seconds, lease=timedelta(seconds=settings.worker_lease_seconds))
+    return Worker(
+        context=context,
+        handlers=dict(HANDLERS),
+        concurrency=settings.worker_concurrency,
+        poll_seconds=settings.worker_poll_seconds,
+        lease=timedelta(seconds=settings.worker_lease_seconds),
+    )
 
 
 def start_background(context: AppContext) -> Background:
@@ -30,7 +35,9 @@ def start_background(context: AppContext) -> Background:
     context.services["worker"] = worker
     scheduler = build_scheduler(context, owner=worker.worker_id)
     scheduler.start()
-    return Background(worker=worker, scheduler=scheduler, loop_task=asyncio.create_task(worker.run_forever()))
+    return Background(
+        worker=worker, scheduler=scheduler, loop_task=asyncio.create_task(worker.run_forever())
+    )
 
 
 async def stop_background(background: Background) -> None:

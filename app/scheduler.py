@@ -33,7 +33,9 @@ async def arm_reconciliation(session: AsyncSession) -> int:
     """One reconcile job per active portal (re-reads recent and active deals)."""
     active = await portals.list_active_portals(session)
     for portal in active:
-        await jobs.arm_job(session, portal.member_id, "reconcile", f"{portal.member_id}:reconcile", {})
+        await jobs.arm_job(
+            session, portal.member_id, "reconcile", f"{portal.member_id}:reconcile", {}
+        )
     return len(active)
 
 
@@ -41,8 +43,13 @@ async def fire_due_reminders(session: AsyncSession) -> int:
     """Turn due reminders into jobs; each reminder fires once."""
     due = await schedule.take_due_reminders(session)
     for reminder in due:
-        await jobs.arm_job(session, reminder.member_id, "reminder", f"{reminder.member_id}:reminder:{reminder.key}",
-                           {"key": reminder.key, "kind": reminder.kind, **reminder.payload})
+        await jobs.arm_job(
+            session,
+            reminder.member_id,
+            "reminder",
+            f"{reminder.member_id}:reminder:{reminder.key}",
+            {"key": reminder.key, "kind": reminder.kind, **reminder.payload},
+        )
     return len(due)
 
 
@@ -54,7 +61,9 @@ def periodic_jobs(context: AppContext) -> list[PeriodicJob]:
     ]
 
 
-async def run_tick(context: AppContext, job: PeriodicJob, *, owner: str, now: float | None = None) -> bool:
+async def run_tick(
+    context: AppContext, job: PeriodicJob, *, owner: str, now: float | None = None
+) -> bool:
     """Run ``job`` for the current period unless another process already claimed it."""
     period = int((now if now is not None else time.time()) // job.every_seconds)
     async with unit_of_work(context.sessions) as session:
@@ -68,8 +77,15 @@ async def run_tick(context: AppContext, job: PeriodicJob, *, owner: str, now: fl
 def build_scheduler(context: AppContext, *, owner: str) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     for job in periodic_jobs(context):
-        scheduler.add_job(_safe_tick, "interval", seconds=job.every_seconds, args=[context, job, owner],
-                          id=job.name, max_instances=1, coalesce=True)
+        scheduler.add_job(
+            _safe_tick,
+            "interval",
+            seconds=job.every_seconds,
+            args=[context, job, owner],
+            id=job.name,
+            max_instances=1,
+            coalesce=True,
+        )
     return scheduler
 
 

@@ -13,4 +13,4 @@ def sms_sender(context: AppContext) -> SmsSender:
         else:
             sender = LogSmsSender()
         context.services["sms"] = sender
-    return sender  # type: ignore[no-any-return]
+    return sender

@@ -41,7 +41,9 @@ class Worker:
     per_portal_cap: int = 2
     lease: timedelta = timedelta(seconds=60)
     poll_seconds: float = 1.0
-    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    worker_id: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
     _running: Counter[str] = field(default_factory=Counter)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -62,8 +64,13 @@ class Worker:
         saturated = frozenset(m for m, n in self._running.items() if n >= self.per_portal_cap)
         try:
             async with unit_of_work(self.context.sessions) as session:
-                claimed = await jobs.claim(session, worker_id=self.worker_id, limit=free,
-                                           lease=self.lease, exclude_members=saturated)
+                claimed = await jobs.claim(
+                    session,
+                    worker_id=self.worker_id,
+                    limit=free,
+                    lease=self.lease,
+                    exclude_members=saturated,
+                )
         except Exception as exc:  # database outage: keep polling, never die
             log.warning("claim failed", error=type(exc).__name__)
             return 0
@@ -107,7 +114,9 @@ class Worker:
             async with unit_of_work(self.context.sessions) as session:
                 await jobs.finish(session, job, worker_id=self.worker_id)
             JOB_RESULTS.labels(kind=job.kind, result="done").inc()
-            log.info("job done", job_id=job.id, kind=job.kind, member_id=job.member_id, outcome=outcome)
+            log.info(
+                "job done", job_id=job.id, kind=job.kind, member_id=job.member_id, outcome=outcome
+            )
         finally:
             self._running[job.member_id] -= 1
 
@@ -119,7 +128,10 @@ class Worker:
 
     async def _record_failure(self, job: Job, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
-        permanent = isinstance(exc, PermanentJobError) or job.attempts >= self.context.settings.inbox_max_attempts
+        permanent = (
+            isinstance(exc, PermanentJobError)
+            or job.attempts >= self.context.settings.inbox_max_attempts
+        )
         retry_at = None if permanent else utc_now() + backoff(job.attempts)
         async with unit_of_work(self.context.sessions) as session:
             await jobs.fail(session, job, worker_id=self.worker_id, error=error, retry_at=retry_at)
@@ -127,8 +139,15 @@ class Worker:
         JOB_RESULTS.labels(kind=job.kind, result=result).inc()
         if retry_at is None:
             DEAD_LETTERS.inc()
-        log.warning("job failed", job_id=job.id, kind=job.kind, member_id=job.member_id,
-                    attempts=job.attempts, error=error, dead_lettered=retry_at is None)
+        log.warning(
+            "job failed",
+            job_id=job.id,
+            kind=job.kind,
+            member_id=job.member_id,
+            attempts=job.attempts,
+            error=error,
+            dead_lettered=retry_at is None,
+        )
 
 
 def backoff(attempts: int) -> timedelta:

@@ -19,14 +19,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.databases import SqliteDatabases  # noqa: E402
-from tests.e2e.harness import Stack, live_stack  # noqa: E402
-from tests.e2e.procurement_steps import Journey  # noqa: E402
+from tests.databases import SqliteDatabases
+from tests.e2e.harness import Stack, live_stack
+from tests.e2e.procurement_steps import Journey
 
 
 def goods(count: int) -> list[dict[str, object]]:
-    return [{"PRODUCT_ID": 1 + i % 3, "PRODUCT_NAME": f"Товар {i + 1}", "PRICE": 100 + i, "QUANTITY": 1}
-            for i in range(count)]
+    return [
+        {"PRODUCT_ID": 1 + i % 3, "PRODUCT_NAME": f"Товар {i + 1}", "PRICE": 100 + i, "QUANTITY": 1}
+        for i in range(count)
+    ]
 
 
 async def requests_count(stack: Stack) -> int:
@@ -53,8 +55,13 @@ async def bench(rows: int) -> list[tuple[str, int, float, int]]:
     async with live_stack(await databases.create(), log_level="WARNING") as stack:
         journey = await Journey.start(stack)
         await journey.create_deal(goods(rows))
-        search = await measure(stack, lambda: stack.act("crm.deal.update", {
-            "id": journey.deal_id, "fields": {"STAGE_ID": journey.deal_stage("SEARCH")}}))
+        search = await measure(
+            stack,
+            lambda: stack.act(
+                "crm.deal.update",
+                {"id": journey.deal_id, "fields": {"STAGE_ID": journey.deal_stage("SEARCH")}},
+            ),
+        )
         _html, config = await journey.open_tab("card")
         await stack.settle()
         last = config["lines"][-1]["id"]
@@ -62,8 +69,10 @@ async def bench(rows: int) -> list[tuple[str, int, float, int]]:
             await journey.enter(config, line["id"], {"status": "found"})
         await stack.settle()
         found = await measure(stack, lambda: journey.enter(config, last, {"status": "found"}))
-        return [("NEW→SEARCH (card, rows, task, notify)", *search),
-                ("SEARCH→FOUND (both cards, notify)", *found)]
+        return [
+            ("NEW→SEARCH (card, rows, task, notify)", *search),
+            ("SEARCH→FOUND (both cards, notify)", *found),
+        ]
 
 
 async def main() -> None:

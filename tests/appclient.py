@@ -31,9 +31,12 @@ class AppHarness:
 
     async def register(self, member_id: str = MEMBER_ID, token: str = APP_TOKEN) -> None:
         registration = PortalRegistration(
-            member_id=member_id, domain="some-domain.bitrix24.com",
-            client_endpoint="https://some-domain.bitrix24.com/rest/", application_token=token,
-            access_token="access-token-value-1", refresh_token="refresh-token-value-1",
+            member_id=member_id,
+            domain="some-domain.bitrix24.com",
+            client_endpoint="https://some-domain.bitrix24.com/rest/",
+            application_token=token,
+            access_token="access-token-value-1",
+            refresh_token="refresh-token-value-1",
         )
         async with unit_of_work(self.context.sessions) as session:
             await register_portal(session, registration, action_secret="action-secret-value")
@@ -44,14 +47,15 @@ class AppHarness:
 
     async def post_form(self, path: str, fields: dict[str, str]) -> httpx.Response:
         return await self.http.post(
-            path, content=urlencode(fields),
+            path,
+            content=urlencode(fields),
             headers={"content-type": "application/x-www-form-urlencoded"},
         )
 
 
 @asynccontextmanager
 async def app_harness(database_url: str, **overrides: object) -> AsyncIterator[AppHarness]:
-    settings = Settings(database_url=database_url, run_worker=False, **overrides)  # type: ignore[arg-type]
+    settings = Settings(database_url=database_url, run_worker=False, **overrides)
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
@@ -60,13 +64,26 @@ async def app_harness(database_url: str, **overrides: object) -> AsyncIterator[A
         yield AppHarness(app=app, http=http)
 
 
-def deal_event(deal_id: int = 759, *, event: str = "ONCRMDEALUPDATE", ts: str = "1736405807",
-               member_id: str = MEMBER_ID, token: str = APP_TOKEN) -> dict[str, str]:
+def deal_event(
+    deal_id: int = 759,
+    *,
+    event: str = "ONCRMDEALUPDATE",
+    ts: str = "1736405807",
+    member_id: str = MEMBER_ID,
+    token: str = APP_TOKEN,
+) -> dict[str, str]:
     return {
-        "event": event, "event_handler_id": "201", "data[FIELDS][ID]": str(deal_id), "ts": ts,
-        "auth[access_token]": "s6p6eclrvim6da22ft9ch94ekreb52lv", "auth[expires_in]": "3600",
-        "auth[scope]": "crm", "auth[domain]": "some-domain.bitrix24.com",
-        "auth[server_endpoint]": "https://oauth.bitrix.info/rest/", "auth[status]": "L",
+        "event": event,
+        "event_handler_id": "201",
+        "data[FIELDS][ID]": str(deal_id),
+        "ts": ts,
+        "auth[access_token]": "s6p6eclrvim6da22ft9ch94ekreb52lv",
+        "auth[expires_in]": "3600",
+        "auth[scope]": "crm",
+        "auth[domain]": "some-domain.bitrix24.com",
+        "auth[server_endpoint]": "https://oauth.bitrix.info/rest/",
+        "auth[status]": "L",
         "auth[client_endpoint]": "https://some-domain.bitrix24.com/rest/",
-        "auth[member_id]": member_id, "auth[application_token]": token,
+        "auth[member_id]": member_id,
+        "auth[application_token]": token,
     }

@@ -32,14 +32,21 @@ AdminDep = Annotated[None, Depends(require_admin)]
 
 def job_view(job: Any) -> dict[str, Any]:
     return {
-        "id": job.id, "member_id": job.member_id, "kind": job.kind, "status": job.status,
-        "attempts": job.attempts, "last_error": job.last_error, "payload": job.payload,
+        "id": job.id,
+        "member_id": job.member_id,
+        "kind": job.kind,
+        "status": job.status,
+        "attempts": job.attempts,
+        "last_error": job.last_error,
+        "payload": job.payload,
         "updated_at": job.updated_at.isoformat() if job.updated_at else None,
     }
 
 
 @router.get("/admin/jobs")
-async def list_failed_jobs(context: ContextDep, _: AdminDep, status: str = "dead") -> dict[str, Any]:
+async def list_failed_jobs(
+    context: ContextDep, _: AdminDep, status: str = "dead"
+) -> dict[str, Any]:
     """Jobs by status (default: dead letters), newest first, with their last error."""
     found = await in_transaction(context, lambda session: jobs.list_jobs(session, status=status))
     return {"jobs": [job_view(job) for job in found]}

@@ -22,7 +22,9 @@ async def statuses(session: AsyncSession, member_id: str, keys: Iterable[str]) -
     wanted = list(keys)
     if not wanted:
         return {}
-    rows = await session.scalars(select(Effect).where(Effect.member_id == member_id, Effect.key.in_(wanted)))  # type: ignore[attr-defined]
+    rows = await session.scalars(
+        select(Effect).where(Effect.member_id == member_id, Effect.key.in_(wanted))
+    )
     return {row.key: row for row in rows}
 
 
@@ -30,17 +32,30 @@ async def start(session: AsyncSession, member_id: str, effects: Iterable[tuple[s
     for key, kind in effects:
         await session.execute(
             insert_for(session, Effect)
-            .values(member_id=member_id, key=key, kind=kind, status=STARTED, result={},
-                    created_at=utc_now(), updated_at=utc_now())
+            .values(
+                member_id=member_id,
+                key=key,
+                kind=kind,
+                status=STARTED,
+                result={},
+                created_at=utc_now(),
+                updated_at=utc_now(),
+            )
             .on_conflict_do_nothing(index_elements=["member_id", "key"])
         )
 
 
-async def finish(session: AsyncSession, member_id: str, key: str, *, status: str = DONE,
-                 result: dict[str, Any] | None = None) -> None:
+async def finish(
+    session: AsyncSession,
+    member_id: str,
+    key: str,
+    *,
+    status: str = DONE,
+    result: dict[str, Any] | None = None,
+) -> None:
     await session.execute(
         update(Effect)
-        .where(Effect.member_id == member_id, Effect.key == key)  # type: ignore[arg-type]
+        .where(Effect.member_id == member_id, Effect.key == key)
         .values(status=status, result=result or {}, updated_at=utc_now())
     )
 
@@ -50,5 +65,7 @@ async def forget(session: AsyncSession, member_id: str, keys: Iterable[str]) -> 
     from sqlalchemy import delete
 
     await session.execute(
-        delete(Effect).where(Effect.member_id == member_id, Effect.key.in_(list(keys)), Effect.status == STARTED)  # type: ignore[attr-defined]
+        delete(Effect).where(
+            Effect.member_id == member_id, Effect.key.in_(list(keys)), Effect.status == STARTED
+        )
     )

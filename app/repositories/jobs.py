@@ -48,12 +48,13 @@ async def accept(session: AsyncSession, delivery: Delivery) -> Accepted:
     and never loses the second change (RELIABILITY.md S4 allows that one extra read).
     """
     inbox_id = await _insert_inbox(session, delivery)
-    job_id = await arm_job(session, delivery.member_id, delivery.job_kind,
-                           delivery.coalesce_key, delivery.job_payload)
+    job_id = await arm_job(
+        session, delivery.member_id, delivery.job_kind, delivery.coalesce_key, delivery.job_payload
+    )
     if inbox_id is None:
         return Accepted(duplicate=True, job_id=job_id)
     await session.execute(
-        update(InboxEvent).where(InboxEvent.id == inbox_id).values(job_id=job_id)  # type: ignore[arg-type]
+        update(InboxEvent).where(InboxEvent.id == inbox_id).values(job_id=job_id)
     )
     return Accepted(duplicate=False, job_id=job_id)
 
@@ -61,9 +62,15 @@ async def accept(session: AsyncSession, delivery: Delivery) -> Accepted:
 async def _insert_inbox(session: AsyncSession, delivery: Delivery) -> int | None:
     statement = (
         insert_for(session, InboxEvent)
-        .values(member_id=delivery.member_id, dedupe_key=delivery.dedupe_key,
-                source=delivery.source, name=delivery.name, entity_id=delivery.entity_id,
-                payload=delivery.payload, received_at=utc_now())
+        .values(
+            member_id=delivery.member_id,
+            dedupe_key=delivery.dedupe_key,
+            source=delivery.source,
+            name=delivery.name,
+            entity_id=delivery.entity_id,
+            payload=delivery.payload,
+            received_at=utc_now(),
+        )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(InboxEvent.id)
     )
@@ -74,11 +81,17 @@ async def arm_job(
     session: AsyncSession, member_id: str, kind: str, coalesce_key: str, payload: dict[str, Any]
 ) -> int:
     now = utc_now()
-    table = Job.__table__  # type: ignore[attr-defined]
+    table = Job.__table__
     finished = table.c.status.in_((DONE, DEAD, "cancelled"))
     statement = insert_for(session, Job).values(
-        member_id=member_id, kind=kind, coalesce_key=coalesce_key, payload=payload,
-        status=PENDING, run_after=now, created_at=now, updated_at=now,
+        member_id=member_id,
+        kind=kind,
+        coalesce_key=coalesce_key,
+        payload=payload,
+        status=PENDING,
+        run_after=now,
+        created_at=now,
+        updated_at=now,
     )
     statement = statement.on_conflict_do_update(
         index_elements=["coalesce_key"],
@@ -95,25 +108,34 @@ async def arm_job(
 
 
 async def claim(
-    session: AsyncSession, *, worker_id: str, limit: int, lease: timedelta,
+    session: AsyncSession,
+    *,
+    worker_id: str,
+    limit: int,
+    lease: timedelta,
     exclude_members: frozenset[str] = frozenset(),
 ) -> list[Job]:
     """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker."""
     now = utc_now()
     due = or_(
-        and_(Job.status == PENDING, Job.run_after <= now),  # type: ignore[arg-type]
-        and_(Job.status == RUNNING, Job.locked_until < now),  # type: ignore[arg-type,operator]
+        and_(Job.status == PENDING, Job.run_after <= now),
+        and_(Job.status == RUNNING, Job.locked_until < now),
     )
-    candidates = select(Job.id).where(due).order_by(Job.run_after).limit(limit)  # type: ignore[arg-type]
+    candidates = select(Job.id).where(due).order_by(Job.run_after).limit(limit)
     if exclude_members:
-        candidates = candidates.where(Job.member_id.not_in(exclude_members))  # type: ignore[attr-defined]
+        candidates = candidates.where(Job.member_id.not_in(exclude_members))
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     statement = (
         update(Job)
-        .where(Job.id.in_(candidates.scalar_subquery()))  # type: ignore[union-attr]
-        .values(status=RUNNING, locked_by=worker_id, locked_until=now + lease,
-                attempts=Job.attempts + 1, updated_at=now)
+        .where(Job.id.in_(candidates.scalar_subquery()))
+        .values(
+            status=RUNNING,
+            locked_by=worker_id,
+            locked_until=now + lease,
+            attempts=Job.attempts + 1,
+            updated_at=now,
+        )
         .returning(Job)
     )
     return list((await session.scalars(statement)).all())
@@ -123,10 +145,16 @@ async def finish(session: AsyncSession, job: Job, *, worker_id: str) -> None:
     """Done — unless an event re-armed it while it ran; then it runs once more."""
     await session.execute(
         update(Job)
-        .where(Job.id == job.id, Job.locked_by == worker_id)  # type: ignore[arg-type]
-        .values(status=case((Job.dirty, PENDING), else_=DONE),  # type: ignore[arg-type]
-                attempts=case((Job.dirty, 0), else_=Job.attempts),  # type: ignore[arg-type]
-                dirty=False, locked_by="", locked_until=None, last_error="", updated_at=utc_now())
+        .where(Job.id == job.id, Job.locked_by == worker_id)
+        .values(
+            status=case((Job.dirty, PENDING), else_=DONE),
+            attempts=case((Job.dirty, 0), else_=Job.attempts),
+            dirty=False,
+            locked_by="",
+            locked_until=None,
+            last_error="",
+            updated_at=utc_now(),
+        )
     )
 
 
@@ -137,9 +165,15 @@ async def fail(
     status = PENDING if retry_at is not None else DEAD
     await session.execute(
         update(Job)
-        .where(Job.id == job.id, Job.locked_by == worker_id)  # type: ignore[arg-type]
-        .values(status=status, run_after=retry_at or utc_now(), last_error=error[:2000],
-                locked_by="", locked_until=None, updated_at=utc_now())
+        .where(Job.id == job.id, Job.locked_by == worker_id)
+        .values(
+            status=status,
+            run_after=retry_at or utc_now(),
+            last_error=error[:2000],
+            locked_by="",
+            locked_until=None,
+            updated_at=utc_now(),
+        )
     )
 
 
@@ -147,25 +181,30 @@ async def release(session: AsyncSession, *, worker_id: str) -> None:
     """Hand back every job this worker holds (graceful shutdown)."""
     await session.execute(
         update(Job)
-        .where(Job.locked_by == worker_id, Job.status == RUNNING)  # type: ignore[arg-type]
-        .values(status=PENDING, locked_by="", locked_until=None,
-                attempts=Job.attempts - 1, updated_at=utc_now())
+        .where(Job.locked_by == worker_id, Job.status == RUNNING)
+        .values(
+            status=PENDING,
+            locked_by="",
+            locked_until=None,
+            attempts=Job.attempts - 1,
+            updated_at=utc_now(),
+        )
     )
 
 
 async def retry_dead(session: AsyncSession, member_id: str | None, job_id: int) -> bool:
-    query = update(Job).where(Job.id == job_id, Job.status == DEAD)  # type: ignore[arg-type]
+    query = update(Job).where(Job.id == job_id, Job.status == DEAD)
     if member_id is not None:
-        query = query.where(Job.member_id == member_id)  # type: ignore[arg-type]
+        query = query.where(Job.member_id == member_id)
     result = await session.execute(
         query.values(status=PENDING, attempts=0, run_after=utc_now(), updated_at=utc_now())
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 async def list_jobs(session: AsyncSession, *, status: str, limit: int = 100) -> list[Job]:
     rows = await session.scalars(
-        select(Job).where(Job.status == status).order_by(Job.updated_at.desc()).limit(limit)  # type: ignore[arg-type,attr-defined]
+        select(Job).where(Job.status == status).order_by(Job.updated_at.desc()).limit(limit)
     )
     return list(rows)
 

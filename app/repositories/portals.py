@@ -56,8 +56,12 @@ async def register_portal(
 ) -> Portal:
     portal = await session.get(Portal, registration.member_id, with_for_update=True)
     if portal is None:
-        portal = Portal(member_id=registration.member_id, domain=registration.domain,
-                        client_endpoint=registration.client_endpoint, action_secret=action_secret)
+        portal = Portal(
+            member_id=registration.member_id,
+            domain=registration.domain,
+            client_endpoint=registration.client_endpoint,
+            action_secret=action_secret,
+        )
         session.add(portal)
     for name, value in vars(registration).items():
         setattr(portal, name, value)
@@ -86,8 +90,8 @@ async def mark_uninstalled(session: AsyncSession, portal: Portal, *, purge: bool
     portal.access_token = portal.refresh_token = portal.application_token = ""
     portal.updated_at = utc_now()
     await session.execute(
-        Job.__table__.update()  # type: ignore[attr-defined]
-        .where(Job.member_id == portal.member_id, Job.status.in_(("pending", "running")))  # type: ignore[attr-defined]
+        Job.__table__.update()
+        .where(Job.member_id == portal.member_id, Job.status.in_(("pending", "running")))
         .values(status="cancelled", updated_at=utc_now())
     )
     if purge:
@@ -96,5 +100,13 @@ async def mark_uninstalled(session: AsyncSession, portal: Portal, *, purge: bool
 
 
 async def purge_portal_data(session: AsyncSession, member_id: str) -> None:
-    for table in (ProcurementLine, ProcurementLink, Effect, Reminder, Job, InboxEvent, PortalSettings):
-        await session.execute(delete(table).where(table.member_id == member_id))  # type: ignore[attr-defined]
+    for table in (
+        ProcurementLine,
+        ProcurementLink,
+        Effect,
+        Reminder,
+        Job,
+        InboxEvent,
+        PortalSettings,
+    ):
+        await session.execute(delete(table).where(table.member_id == member_id))

@@ -10,26 +10,43 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import ProcurementLine, ProcurementLink
 from app.models.base import utc_now
-from automations.procurement.model import CardStage, DealStage, Line, LineStatus, LinkState, SearchData
+from automations.procurement.model import (
+    CardStage,
+    DealStage,
+    Line,
+    LineStatus,
+    LinkState,
+    SearchData,
+)
 
 SEARCH_FIELDS = tuple(SearchData.__dataclass_fields__)
 
 
 async def find_link(session: AsyncSession, member_id: str, deal_id: int) -> ProcurementLink | None:
     return await session.scalar(
-        select(ProcurementLink).where(ProcurementLink.member_id == member_id, ProcurementLink.deal_id == deal_id)
+        select(ProcurementLink).where(
+            ProcurementLink.member_id == member_id, ProcurementLink.deal_id == deal_id
+        )
     )
 
 
-async def find_link_by_card(session: AsyncSession, member_id: str, card_id: int) -> ProcurementLink | None:
+async def find_link_by_card(
+    session: AsyncSession, member_id: str, card_id: int
+) -> ProcurementLink | None:
     return await session.scalar(
-        select(ProcurementLink).where(ProcurementLink.member_id == member_id, ProcurementLink.card_id == card_id)
+        select(ProcurementLink).where(
+            ProcurementLink.member_id == member_id, ProcurementLink.card_id == card_id
+        )
     )
 
 
-async def find_link_by_id(session: AsyncSession, member_id: str, link_id: int) -> ProcurementLink | None:
+async def find_link_by_id(
+    session: AsyncSession, member_id: str, link_id: int
+) -> ProcurementLink | None:
     return await session.scalar(
-        select(ProcurementLink).where(ProcurementLink.member_id == member_id, ProcurementLink.id == link_id)
+        select(ProcurementLink).where(
+            ProcurementLink.member_id == member_id, ProcurementLink.id == link_id
+        )
     )
 
 
@@ -37,14 +54,16 @@ async def list_lines(session: AsyncSession, member_id: str, link_id: int) -> lis
     rows = await session.scalars(
         select(ProcurementLine)
         .where(ProcurementLine.member_id == member_id, ProcurementLine.link_id == link_id)
-        .order_by(ProcurementLine.position, ProcurementLine.id)  # type: ignore[arg-type]
+        .order_by(ProcurementLine.position, ProcurementLine.id)
     )
     return list(rows)
 
 
 async def find_line(session: AsyncSession, member_id: str, line_id: int) -> ProcurementLine | None:
     return await session.scalar(
-        select(ProcurementLine).where(ProcurementLine.member_id == member_id, ProcurementLine.id == line_id)
+        select(ProcurementLine).where(
+            ProcurementLine.member_id == member_id, ProcurementLine.id == line_id
+        )
     )
 
 
@@ -61,17 +80,27 @@ def link_state(deal_id: int, link: ProcurementLink | None) -> LinkState:
     if link is None:
         return LinkState(deal_id=deal_id)
     return LinkState(
-        deal_id=deal_id, card_id=link.card_id, deal_stage=DealStage(link.deal_stage) if link.deal_stage else None,
-        card_stage=CardStage(link.card_stage) if link.card_stage else None, eta=link.eta,
-        buyer_id=link.buyer_id, epoch=link.epoch,
+        deal_id=deal_id,
+        card_id=link.card_id,
+        deal_stage=DealStage(link.deal_stage) if link.deal_stage else None,
+        card_stage=CardStage(link.card_stage) if link.card_stage else None,
+        eta=link.eta,
+        buyer_id=link.buyer_id,
+        epoch=link.epoch,
     )
 
 
 def to_line(row: ProcurementLine) -> Line:
     search = SearchData(**{name: getattr(row, name) for name in SEARCH_FIELDS})
     return Line(
-        line_id=row.id, row_id=row.row_id, product_id=row.product_id, position=row.position, name=row.name,
-        quantity=row.quantity, status=LineStatus(row.status), search=search,
+        line_id=row.id,
+        row_id=row.row_id,
+        product_id=row.product_id,
+        position=row.position,
+        name=row.name,
+        quantity=row.quantity,
+        status=LineStatus(row.status),
+        search=search,
         prior_status=LineStatus(row.prior_status) if row.prior_status else None,
     )
 

@@ -13,7 +13,9 @@ async def load_portal_settings(session: AsyncSession, member_id: str) -> dict[st
     return dict(row.values) if row is not None else {}
 
 
-async def update_portal_settings(session: AsyncSession, member_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+async def update_portal_settings(
+    session: AsyncSession, member_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
     row = await session.get(PortalSettings, member_id, with_for_update=True)
     if row is None:
         row = PortalSettings(member_id=member_id, values={})

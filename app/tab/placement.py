@@ -55,12 +55,19 @@ async def _expected_placement(context: AppContext, member_id: str, kind: str) ->
 
 async def _current_user(context: AppContext, portal: Portal, auth_id: str) -> int:
     client = portal_clients(context).for_user_token(
-        member_id=portal.member_id, endpoint=portal.client_endpoint, access_token=auth_id)
+        member_id=portal.member_id, endpoint=portal.client_endpoint, access_token=auth_id
+    )
     try:
         user = await client.call("user.current", priority=Priority.INTERACTIVE)
     except Bitrix24Error as exc:
-        log.warning("tab refused: AUTH_ID not accepted by the portal", member_id=portal.member_id, code=exc.code)
-        raise Unauthorized("the portal did not accept this user's session; reopen the card") from exc
+        log.warning(
+            "tab refused: AUTH_ID not accepted by the portal",
+            member_id=portal.member_id,
+            code=exc.code,
+        )
+        raise Unauthorized(
+            "the portal did not accept this user's session; reopen the card"
+        ) from exc
     finally:
         await client.aclose()
     user_id = str((user or {}).get("ID", ""))
@@ -69,13 +76,19 @@ async def _current_user(context: AppContext, portal: Portal, auth_id: str) -> in
     return int(user_id)
 
 
-async def authenticate_visit(context: AppContext, form: dict[str, Any], query: dict[str, str], kind: str) -> PlacementVisit:
+async def authenticate_visit(
+    context: AppContext, form: dict[str, Any], query: dict[str, str], kind: str
+) -> PlacementVisit:
     member_id, token = text_at(form, "member_id") or "", text_at(form, "APPLICATION_TOKEN") or ""
     auth_id = text_at(form, "AUTH_ID") or ""
     if not member_id or not token or not auth_id:
-        raise Unauthorized("the tab must be opened from a Bitrix24 card (missing member_id, APPLICATION_TOKEN or AUTH_ID)")
+        raise Unauthorized(
+            "the tab must be opened from a Bitrix24 card (missing member_id, APPLICATION_TOKEN or AUTH_ID)"
+        )
     secrets.add(auth_id, text_at(form, "REFRESH_ID"), token)
-    portal = await in_transaction(context, lambda session: verify_sender(session, member_id, token, route="tab"))
+    portal = await in_transaction(
+        context, lambda session: verify_sender(session, member_id, token, route="tab")
+    )
     placement = text_at(form, "PLACEMENT") or ""
     if placement != await _expected_placement(context, member_id, kind):
         raise BadRequest(f"placement {placement[:60]!r} is not this tab")

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import ContextDep
 from app.actions import ACTIONS, queue_action
+from app.api.deps import ContextDep
 from app.errors import AppError, BadRequest, Forbidden
 from app.tab import service
 from app.tab.placement import authenticate_visit
@@ -24,11 +24,15 @@ async def _open(request: Request, context: ContextDep, kind: str) -> HTMLRespons
         form = await read_form(request)
         visit = await authenticate_visit(context, form, dict(request.query_params), kind)
     except AppError as exc:
-        return render_tab_error(exc.status_code, exc.detail, (request.query_params.get("LANG") or "ru")[:2])
-    claims = service.new_claims(visit.portal, user_id=visit.user_id, kind=kind, entity_id=visit.entity_id,
-                                lang=visit.lang)
+        return render_tab_error(
+            exc.status_code, exc.detail, (request.query_params.get("LANG") or "ru")[:2]
+        )
+    claims = service.new_claims(
+        visit.portal, user_id=visit.user_id, kind=kind, entity_id=visit.entity_id, lang=visit.lang
+    )
     page = await in_transaction(
-        context, lambda session: service.open_tab(session, context.settings, visit.portal, claims))
+        context, lambda session: service.open_tab(session, context.settings, visit.portal, claims)
+    )
     return render_tab(page, app_sid=visit.app_sid)
 
 
@@ -57,32 +61,49 @@ ClaimsDep = Annotated[ViewClaims, Depends(view_claims)]
 
 
 def _lines_json(result: dict[str, Any]) -> dict[str, Any]:
-    return {"lines": [line_json(line) for line in result["lines"]], "found": result["found"],
-            "active": result["active"]}
+    return {
+        "lines": [line_json(line) for line in result["lines"]],
+        "found": result["found"],
+        "active": result["active"],
+    }
 
 
 @router.get("/tab/api/lines")
 async def get_lines(context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
     """The lines of the tab's card with the search progress."""
-    return _lines_json(await in_transaction(context, lambda session: service.list_lines(session, claims)))
+    return _lines_json(
+        await in_transaction(context, lambda session: service.list_lines(session, claims))
+    )
 
 
 @router.patch("/tab/api/lines/{line_id}")
-async def patch_line(line_id: int, request: Request, context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+async def patch_line(
+    line_id: int, request: Request, context: ContextDep, claims: ClaimsDep
+) -> dict[str, Any]:
     """Save a buyer's entry for one line; stage moves follow through the worker."""
     changes = await _json_object(request)
-    result = await in_transaction(context, lambda session: service.save_entry(session, claims, line_id, changes))
-    return {"line": line_json(result["line"]), "found": result["found"], "active": result["active"],
-            "deal_stage_moved": False}
+    result = await in_transaction(
+        context, lambda session: service.save_entry(session, claims, line_id, changes)
+    )
+    return {
+        "line": line_json(result["line"]),
+        "found": result["found"],
+        "active": result["active"],
+        "deal_stage_moved": False,
+    }
 
 
 @router.post("/tab/api/actions/{name}")
-async def run_action(name: str, request: Request, context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+async def run_action(
+    name: str, request: Request, context: ContextDep, claims: ClaimsDep
+) -> dict[str, Any]:
     """Queue a product action (kits, discount, clear, re-check) for the tab's deal."""
     if name not in ACTIONS:
         raise Forbidden(f"unknown action {name[:40]!r}")
     params = await _json_object(request)
-    message = await in_transaction(context, lambda session: _queue_action(session, claims, name, params))
+    message = await in_transaction(
+        context, lambda session: _queue_action(session, claims, name, params)
+    )
     return {"message": message}
 
 
@@ -99,4 +120,3 @@ async def _json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest("body must be a JSON object")
     return body
-

@@ -22,8 +22,14 @@ from automations.procurement.model import Line, LineStatus, SearchData
 from automations.procurement.search import EntryRejected, apply_search_entry, search_progress
 
 API_BASE = "/tab/api"
-TEXT_LIMITS = {"supplier": 255, "supplier_url": 1024, "currency": 8, "photo_url": 1024, "comment": 2000,
-               "replacement_note": 1000}
+TEXT_LIMITS = {
+    "supplier": 255,
+    "supplier_url": 1024,
+    "currency": 8,
+    "photo_url": 1024,
+    "comment": 2000,
+    "replacement_note": 1000,
+}
 INT_FIELDS = ("moq", "lead_time_days")
 MAX_INT = 10**9
 
@@ -31,15 +37,26 @@ MAX_INT = 10**9
 def line_page(line: Line) -> LinePage:
     search = line.search
     return LinePage(
-        id=line.line_id or 0, position=line.position, name=line.name, quantity=line.quantity,
-        status=line.status.value, supplier=search.supplier, supplier_url=search.supplier_url,
-        unit_price=search.unit_price, currency=search.currency, moq=search.moq,
-        lead_time_days=search.lead_time_days, photo_url=search.photo_url, comment=search.comment,
+        id=line.line_id or 0,
+        position=line.position,
+        name=line.name,
+        quantity=line.quantity,
+        status=line.status.value,
+        supplier=search.supplier,
+        supplier_url=search.supplier_url,
+        unit_price=search.unit_price,
+        currency=search.currency,
+        moq=search.moq,
+        lead_time_days=search.lead_time_days,
+        photo_url=search.photo_url,
+        comment=search.comment,
         replacement_note=search.replacement_note,
     )
 
 
-async def find_entity_link(session: AsyncSession, member_id: str, kind: str, entity_id: int) -> ProcurementLink | None:
+async def find_entity_link(
+    session: AsyncSession, member_id: str, kind: str, entity_id: int
+) -> ProcurementLink | None:
     if kind == "deal":
         return await procurement.find_link(session, member_id, entity_id)
     return await procurement.find_link_by_card(session, member_id, entity_id)
@@ -48,31 +65,58 @@ async def find_entity_link(session: AsyncSession, member_id: str, kind: str, ent
 async def load_lines(session: AsyncSession, link: ProcurementLink | None) -> tuple[Line, ...]:
     if link is None or link.id is None:
         return ()
-    return tuple(procurement.to_line(row) for row in await procurement.list_lines(session, link.member_id, link.id))
+    return tuple(
+        procurement.to_line(row)
+        for row in await procurement.list_lines(session, link.member_id, link.id)
+    )
 
 
-async def open_tab(session: AsyncSession, settings: Settings, portal: Portal, claims: ViewClaims) -> TabPage:
+async def open_tab(
+    session: AsyncSession, settings: Settings, portal: Portal, claims: ViewClaims
+) -> TabPage:
     link = await find_entity_link(session, portal.member_id, claims.entity_kind, claims.entity_id)
     lines = await load_lines(session, link)
     if link is not None:  # product-row edits fire no event: re-read the deal whenever the tab opens
-        await jobs.arm_job(session, portal.member_id, "sync_deal", f"{portal.member_id}:deal:{link.deal_id}",
-                           {"deal_id": link.deal_id})
+        await jobs.arm_job(
+            session,
+            portal.member_id,
+            "sync_deal",
+            f"{portal.member_id}:deal:{link.deal_id}",
+            {"deal_id": link.deal_id},
+        )
     found, active = search_progress(lines)
     return TabPage(
-        entity_kind=claims.entity_kind, entity_id=claims.entity_id,
+        entity_kind=claims.entity_kind,
+        entity_id=claims.entity_id,
         deal_id=link.deal_id if link else (claims.entity_id if claims.entity_kind == "deal" else 0),
-        card_id=link.card_id if link else None, title="", lang=claims.lang,
-        lines=tuple(line_page(line) for line in lines), found=found, active=active,
-        view_token=issue(claims, settings.secret_key.get_secret_value()), api_base=API_BASE,
+        card_id=link.card_id if link else None,
+        title="",
+        lang=claims.lang,
+        lines=tuple(line_page(line) for line in lines),
+        found=found,
+        active=active,
+        view_token=issue(claims, settings.secret_key.get_secret_value()),
+        api_base=API_BASE,
         portal_origin=portal.client_endpoint.removesuffix("/").removesuffix("/rest"),
-        notice="" if link else ("The deal has not been passed to search yet" if claims.lang == "en"
-                                else "Сделка ещё не передана в поиск"),
+        notice=""
+        if link
+        else (
+            "The deal has not been passed to search yet"
+            if claims.lang == "en"
+            else "Сделка ещё не передана в поиск"
+        ),
     )
 
 
 def new_claims(portal: Portal, *, user_id: int, kind: str, entity_id: int, lang: str) -> ViewClaims:
-    return ViewClaims(member_id=portal.member_id, user_id=user_id, entity_kind=kind, entity_id=entity_id,
-                      expires_at=int(time.time()) + DEFAULT_TTL_SECONDS, lang="en" if lang == "en" else "ru")
+    return ViewClaims(
+        member_id=portal.member_id,
+        user_id=user_id,
+        entity_kind=kind,
+        entity_id=entity_id,
+        expires_at=int(time.time()) + DEFAULT_TTL_SECONDS,
+        lang="en" if lang == "en" else "ru",
+    )
 
 
 async def deal_of(session: AsyncSession, claims: ViewClaims) -> int:
@@ -92,7 +136,9 @@ async def list_lines(session: AsyncSession, claims: ViewClaims) -> dict[str, Any
     return {"lines": [line_page(line) for line in lines], "found": found, "active": active}
 
 
-async def save_entry(session: AsyncSession, claims: ViewClaims, line_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+async def save_entry(
+    session: AsyncSession, claims: ViewClaims, line_id: int, changes: dict[str, Any]
+) -> dict[str, Any]:
     link = await find_entity_link(session, claims.member_id, claims.entity_kind, claims.entity_id)
     lines = await load_lines(session, link)
     current = next((line for line in lines if line.line_id == line_id), None)
@@ -103,8 +149,13 @@ async def save_entry(session: AsyncSession, claims: ViewClaims, line_id: int, ch
     if isinstance(updated, EntryRejected):
         raise BadRequest(_rejection_text(updated, claims.lang))
     await procurement.save_lines(session, link, updated)
-    await jobs.arm_job(session, claims.member_id, "sync_deal", f"{claims.member_id}:deal:{link.deal_id}",
-                       {"deal_id": link.deal_id})
+    await jobs.arm_job(
+        session,
+        claims.member_id,
+        "sync_deal",
+        f"{claims.member_id}:deal:{link.deal_id}",
+        {"deal_id": link.deal_id},
+    )
     found, active = search_progress(updated)
     saved = next(line for line in updated if line.line_id == line_id)
     return {"line": line_page(saved), "found": found, "active": active}
@@ -144,7 +195,12 @@ def _text(value: Any, name: str, limit: int) -> str:
 def _int(value: Any, name: str) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit() or int(value) > MAX_INT:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or not str(value).isdigit()
+        or int(value) > MAX_INT
+    ):
         raise BadRequest(f"{name} must be a whole number ≥ 0")
     return int(value)
 

@@ -79,9 +79,13 @@ def portal_context(loaded: Loaded, card_id: int | None) -> PortalContext:
     values = loaded.values
     origin = loaded.portal.client_endpoint.removesuffix("/").removesuffix("/rest")
     return PortalContext(
-        lang=loaded.portal.language, deal_stages=values["deal_stages"], card_stages=values["card_stages"],
-        card_entity_type_id=int(values["card_entity_type_id"]), card_category_id=int(values["card_category_id"]),
-        card_id=card_id, deal_url=origin + "/crm/deal/details/{deal_id}/",
+        lang=loaded.portal.language,
+        deal_stages=values["deal_stages"],
+        card_stages=values["card_stages"],
+        card_entity_type_id=int(values["card_entity_type_id"]),
+        card_category_id=int(values["card_category_id"]),
+        card_id=card_id,
+        deal_url=origin + "/crm/deal/details/{deal_id}/",
     )
 
 
@@ -95,14 +99,20 @@ async def sync_deal(context: AppContext, job: Job) -> str:
     gateway = CrmGateway(portal_clients(context).for_portal(loaded.portal))
     card_id = loaded.link.card_id if loaded.link else None
     entity_type_id = int(loaded.values["card_entity_type_id"])
-    bundle = await gateway.read_deal_bundle(deal_id, CardRef(entity_type_id, card_id) if card_id else None)
+    bundle = await gateway.read_deal_bundle(
+        deal_id, CardRef(entity_type_id, card_id) if card_id else None
+    )
     if bundle.deal is None:
         return "deal not found"
     deal = deal_snapshot(bundle, loaded.values)
     state = SyncInput(
-        deal=deal, card=card_snapshot(bundle.card, loaded.values),
-        link=procurement.link_state(deal_id, loaded.link), lines=loaded.lines,
-        settings=ProcurementSettings(buyer_id=pick_buyer(loaded.values, deal_id, deal.responsible_id)),
+        deal=deal,
+        card=card_snapshot(bundle.card, loaded.values),
+        link=procurement.link_state(deal_id, loaded.link),
+        lines=loaded.lines,
+        settings=ProcurementSettings(
+            buyer_id=pick_buyer(loaded.values, deal_id, deal.responsible_id)
+        ),
     )
     plan = plan_sync(state, datetime.now(UTC))
     if not plan:
@@ -110,7 +120,9 @@ async def sync_deal(context: AppContext, job: Job) -> str:
     return await execute_plan(context, loaded, gateway, plan, deal_id)
 
 
-async def execute_plan(context: AppContext, loaded: Loaded, gateway: CrmGateway, plan: Plan, deal_id: int) -> str:
+async def execute_plan(
+    context: AppContext, loaded: Loaded, gateway: CrmGateway, plan: Plan, deal_id: int
+) -> str:
     member_id = loaded.portal.member_id
     pending = await _pending_effects(context, loaded, gateway, plan)
     async with unit_of_work(context.sessions) as session:
@@ -126,11 +138,15 @@ async def execute_plan(context: AppContext, loaded: Loaded, gateway: CrmGateway,
         if not result.failed:
             await record_plan(session, link, plan)
     if result.failed:
-        raise PortalWriteFailed(f"{len(result.failed)} write(s) failed: {result.describe_failures()}")
+        raise PortalWriteFailed(
+            f"{len(result.failed)} write(s) failed: {result.describe_failures()}"
+        )
     return f"{len(pending.todo)} effect(s) performed"
 
 
-async def _pending_effects(context: AppContext, loaded: Loaded, gateway: CrmGateway, plan: Plan) -> Pending:
+async def _pending_effects(
+    context: AppContext, loaded: Loaded, gateway: CrmGateway, plan: Plan
+) -> Pending:
     member_id = loaded.portal.member_id
     portal_effects = [e for e in plan.effects if isinstance(e, PORTAL_EFFECTS)]
     async with context.sessions() as session:
@@ -139,10 +155,14 @@ async def _pending_effects(context: AppContext, loaded: Loaded, gateway: CrmGate
     for effect in portal_effects:
         record = known.get(effect.key)
         if isinstance(effect, CreateCard) and record is not None:
-            pending.card_id = pending.card_id or await _resolve_card(context, loaded, gateway, effect, record)
+            pending.card_id = pending.card_id or await _resolve_card(
+                context, loaded, gateway, effect, record
+            )
             if pending.card_id is None:
                 pending.todo.append(effect)
-        elif record is None or (record.status == effects.STARTED and await _redo(context, loaded, gateway, effect)):
+        elif record is None or (
+            record.status == effects.STARTED and await _redo(context, loaded, gateway, effect)
+        ):
             pending.todo.append(effect)
     return pending
 
@@ -166,18 +186,23 @@ async def _redo(context: AppContext, loaded: Loaded, gateway: CrmGateway, effect
     return False
 
 
-async def _resolve_card(context: AppContext, loaded: Loaded, gateway: CrmGateway, effect: CreateCard,
-                        record: Any) -> int | None:
+async def _resolve_card(
+    context: AppContext, loaded: Loaded, gateway: CrmGateway, effect: CreateCard, record: Any
+) -> int | None:
     """A card effect already recorded: take its id, or look it up by our op id (DR3)."""
     if record.status == effects.DONE and record.result.get("card_id"):
         return int(record.result["card_id"])
-    found = await gateway.find_item_by_xml_id(int(loaded.values["card_entity_type_id"]), op_id(effect.key))
+    found = await gateway.find_item_by_xml_id(
+        int(loaded.values["card_entity_type_id"]), op_id(effect.key)
+    )
     if found is None:
         async with unit_of_work(context.sessions) as session:
             await effects.forget(session, loaded.portal.member_id, [effect.key])
         return None
     async with unit_of_work(context.sessions) as session:
-        await effects.finish(session, loaded.portal.member_id, effect.key, result={"card_id": found.id})
+        await effects.finish(
+            session, loaded.portal.member_id, effect.key, result={"card_id": found.id}
+        )
     return found.id
 
 
@@ -198,11 +223,18 @@ async def sync_item(context: AppContext, job: Job) -> str:
     item_id = int(job.payload["item_id"])
     async with unit_of_work(context.sessions) as session:
         values = await load_portal_settings(session, job.member_id)
-        if int(job.payload.get("entity_type_id", 0)) != int(values.get("card_entity_type_id") or -1):
+        if int(job.payload.get("entity_type_id", 0)) != int(
+            values.get("card_entity_type_id") or -1
+        ):
             return "not a procurement card"
         link = await procurement.find_link_by_card(session, job.member_id, item_id)
         if link is None:
             return "card not linked"
-        await jobs.arm_job(session, job.member_id, "sync_deal", f"{job.member_id}:deal:{link.deal_id}",
-                           {"deal_id": link.deal_id})
+        await jobs.arm_job(
+            session,
+            job.member_id,
+            "sync_deal",
+            f"{job.member_id}:deal:{link.deal_id}",
+            {"deal_id": link.deal_id},
+        )
     return f"deal {link.deal_id} re-armed"

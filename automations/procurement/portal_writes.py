@@ -45,27 +45,56 @@ def card_ref(ctx: PortalContext) -> int | str:
 def create_card(effect: CreateCard, ctx: PortalContext) -> list[tuple[str, Call]]:
     fields = {
         "title": render(effect.title_key, ctx.lang, **dict(effect.params)),
-        "assignedById": effect.assigned_by_id, "categoryId": ctx.card_category_id,
-        "stageId": ctx.card_stages["SEARCH"], "parentId2": effect.deal_id, "xmlId": op_id(effect.key),
+        "assignedById": effect.assigned_by_id,
+        "categoryId": ctx.card_category_id,
+        "stageId": ctx.card_stages["SEARCH"],
+        "parentId2": effect.deal_id,
+        "xmlId": op_id(effect.key),
     }
     if effect.contact_id:
         fields["contactId"] = effect.contact_id
-    rows = [{"productId": row.product_id or 0, "productName": row.name, "price": str(row.price),
-             "quantity": str(row.quantity), "sort": row.sort} for row in effect.rows]
+    rows = [
+        {
+            "productId": row.product_id or 0,
+            "productName": row.name,
+            "price": str(row.price),
+            "quantity": str(row.quantity),
+            "sort": row.sort,
+        }
+        for row in effect.rows
+    ]
     return [
         ("card", ("crm.item.add", {"entityTypeId": ctx.card_entity_type_id, "fields": fields})),
-        ("card_rows", ("crm.item.productrow.set", {
-            "ownerType": owner_type_code(ctx.card_entity_type_id), "ownerId": CARD_REF, "productRows": rows})),
+        (
+            "card_rows",
+            (
+                "crm.item.productrow.set",
+                {
+                    "ownerType": owner_type_code(ctx.card_entity_type_id),
+                    "ownerId": CARD_REF,
+                    "productRows": rows,
+                },
+            ),
+        ),
     ]
 
 
 def move_deal(effect: MoveDeal, ctx: PortalContext) -> Call:
-    return ("crm.deal.update", {"id": effect.deal_id, "fields": {"STAGE_ID": ctx.deal_stages[effect.stage.value]}})
+    return (
+        "crm.deal.update",
+        {"id": effect.deal_id, "fields": {"STAGE_ID": ctx.deal_stages[effect.stage.value]}},
+    )
 
 
 def move_card(effect: MoveCard, ctx: PortalContext) -> Call:
-    return ("crm.item.update", {"entityTypeId": ctx.card_entity_type_id, "id": card_ref(ctx),
-                                "fields": {"stageId": ctx.card_stages[effect.stage.value]}})
+    return (
+        "crm.item.update",
+        {
+            "entityTypeId": ctx.card_entity_type_id,
+            "id": card_ref(ctx),
+            "fields": {"stageId": ctx.card_stages[effect.stage.value]},
+        },
+    )
 
 
 def notify(effect: Notify, ctx: PortalContext) -> Call:
@@ -73,7 +102,10 @@ def notify(effect: Notify, ctx: PortalContext) -> Call:
     if effect.deal_id is not None:
         message += f" [URL={ctx.deal_url.format(deal_id=effect.deal_id)}]→[/URL]"
     # TAG makes a repeated notification replace the earlier one: safe to resend.
-    return ("im.notify.system.add", {"USER_ID": effect.user_id, "MESSAGE": message, "TAG": effect.key[:255]})
+    return (
+        "im.notify.system.add",
+        {"USER_ID": effect.user_id, "MESSAGE": message, "TAG": effect.key[:255]},
+    )
 
 
 def task(effect: CreateTask, ctx: PortalContext, deal_id: int) -> Call:
@@ -82,10 +114,21 @@ def task(effect: CreateTask, ctx: PortalContext, deal_id: int) -> Call:
         bindings.append(f"D_{deal_id}")
     if effect.bind_card:
         bindings.append(f"{owner_type_code(ctx.card_entity_type_id)}_{card_ref(ctx)}")
-    return ("tasks.task.add", {"fields": {
-        "TITLE": render(effect.title_key, ctx.lang, **dict(effect.params)),
-        "RESPONSIBLE_ID": effect.responsible_id, "UF_CRM_TASK": bindings, "XML_ID": op_id(effect.key)}})
+    return (
+        "tasks.task.add",
+        {
+            "fields": {
+                "TITLE": render(effect.title_key, ctx.lang, **dict(effect.params)),
+                "RESPONSIBLE_ID": effect.responsible_id,
+                "UF_CRM_TASK": bindings,
+                "XML_ID": op_id(effect.key),
+            }
+        },
+    )
 
 
 def timeline_comment(deal_id: int, text: str) -> Call:
-    return ("crm.timeline.comment.add", {"fields": {"ENTITY_ID": deal_id, "ENTITY_TYPE": "deal", "COMMENT": text}})
+    return (
+        "crm.timeline.comment.add",
+        {"fields": {"ENTITY_ID": deal_id, "ENTITY_TYPE": "deal", "COMMENT": text}},
+    )

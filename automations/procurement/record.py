@@ -9,10 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import ProcurementLink
 from app.models.base import utc_now
 from app.repositories import procurement, schedule
-from automations.procurement.effects import CancelReminder, Plan, RecordStages, ScheduleReminder, UpsertLines
+from automations.procurement.effects import (
+    CancelReminder,
+    Plan,
+    RecordStages,
+    ScheduleReminder,
+    UpsertLines,
+)
 
 
-async def remember_card(session: AsyncSession, member_id: str, deal_id: int, card_id: int | None) -> ProcurementLink:
+async def remember_card(
+    session: AsyncSession, member_id: str, deal_id: int, card_id: int | None
+) -> ProcurementLink:
     link = await procurement.ensure_link(session, member_id, deal_id)
     if card_id and link.card_id != card_id:
         link.card_id = card_id
@@ -26,10 +34,18 @@ async def record_plan(session: AsyncSession, link: ProcurementLink, plan: Plan) 
         await procurement.save_lines(session, link, upsert.lines)
     for reminder in plan.of_type(ScheduleReminder):
         await schedule.schedule_reminder(
-            session, link.member_id, reminder.reminder_key, kind="task", fire_at=reminder.fire_at,
-            payload={"deal_id": reminder.deal_id, "responsible_id": reminder.responsible_id,
-                     "title_key": reminder.title_key, "params": _plain(dict(reminder.params)),
-                     "decision": reminder.key},
+            session,
+            link.member_id,
+            reminder.reminder_key,
+            kind="task",
+            fire_at=reminder.fire_at,
+            payload={
+                "deal_id": reminder.deal_id,
+                "responsible_id": reminder.responsible_id,
+                "title_key": reminder.title_key,
+                "params": _plain(dict(reminder.params)),
+                "decision": reminder.key,
+            },
         )
     for cancel in plan.of_type(CancelReminder):
         await schedule.cancel_reminder(session, link.member_id, cancel.reminder_key)

@@ -30,9 +30,17 @@ async def fire_reminder(context: AppContext, job: Job) -> str:
         await effects.start(session, job.member_id, [(key, "ReminderTask")])
     title = render(payload["title_key"], portal.language, **payload.get("params", {}))
     client = portal_clients(context).for_portal(portal)
-    task = await client.call("tasks.task.add", {"fields": {
-        "TITLE": title, "RESPONSIBLE_ID": payload["responsible_id"], "UF_CRM_TASK": [f"D_{payload['deal_id']}"]}},
-        priority=Priority.BULK)
+    task = await client.call(
+        "tasks.task.add",
+        {
+            "fields": {
+                "TITLE": title,
+                "RESPONSIBLE_ID": payload["responsible_id"],
+                "UF_CRM_TASK": [f"D_{payload['deal_id']}"],
+            }
+        },
+        priority=Priority.BULK,
+    )
     async with unit_of_work(context.sessions) as session:
         await effects.finish(session, job.member_id, key, result={"task": str(task)[:200]})
     return "reminder task created"

@@ -25,13 +25,25 @@ def deal_snapshot(bundle: DealBundle, values: dict[str, Any]) -> DealSnapshot:
     semantic = _reverse(values.get("deal_stages", {})).get(deal.stage_id)
     services = set(values.get("service_product_ids", []))
     rows = tuple(
-        RowSnapshot(row_id=row.id, product_id=row.product_id, name=row.name, quantity=row.quantity,
-                    price=row.price, sort=row.sort, is_service=row.product_id in services)
+        RowSnapshot(
+            row_id=row.id,
+            product_id=row.product_id,
+            name=row.name,
+            quantity=row.quantity,
+            price=row.price,
+            sort=row.sort,
+            is_service=row.product_id in services,
+        )
         for row in bundle.rows
     )
     return DealSnapshot(
-        id=deal.id, stage=DealStage(semantic) if semantic else None, title=deal.title,
-        responsible_id=deal.assigned_by_id, contact_id=deal.contact_id, client_phone=bundle.phone, rows=rows,
+        id=deal.id,
+        stage=DealStage(semantic) if semantic else None,
+        title=deal.title,
+        responsible_id=deal.assigned_by_id,
+        contact_id=deal.contact_id,
+        client_phone=bundle.phone,
+        rows=rows,
     )
 
 
@@ -40,8 +52,10 @@ def card_snapshot(card: ItemRecord | None, values: dict[str, Any]) -> CardSnapsh
         return None
     semantic = _reverse(values.get("card_stages", {})).get(card.stage_id)
     return CardSnapshot(
-        id=card.id, stage=CardStage(semantic) if semantic else None,
-        eta=card.date_field(values.get("card_eta_field", "")), assigned_by_id=card.assigned_by_id,
+        id=card.id,
+        stage=CardStage(semantic) if semantic else None,
+        eta=card.date_field(values.get("card_eta_field", "")),
+        assigned_by_id=card.assigned_by_id,
     )
 
 

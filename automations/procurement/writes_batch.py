@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automations.procurement import portal_writes as build
-from automations.procurement.effects import CreateCard, CreateTask, Effect, MoveCard, MoveDeal, Notify, SendSms
+from automations.procurement.effects import (
+    CreateCard,
+    CreateTask,
+    Effect,
+    MoveCard,
+    MoveDeal,
+    Notify,
+    SendSms,
+)
 from automations.procurement.messages import render
 from connectors.bitrix24 import Call
 from connectors.crm.gateway import CrmGateway
@@ -90,4 +98,6 @@ class WriteBatch:
                 self.result.card_id = int(outcome.value["item"]["id"])
             if key not in self.result.failed:
                 previous = self.result.done.get(key, {})
-                self.result.done[key] = previous | ({"card_id": self.result.card_id} if name == "card" else {})
+                self.result.done[key] = previous | (
+                    {"card_id": self.result.card_id} if name == "card" else {}
+                )

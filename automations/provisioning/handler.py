@@ -38,15 +38,20 @@ class Provisioner:
         card_type = await self._card_type()
         entity_type_id = int(card_type["entityTypeId"])
         card_category_id = await self._default_category(entity_type_id)
-        card_stages = await self._stages(f"DYNAMIC_{entity_type_id}_STAGE_{card_category_id}", CARD_SEMANTICS,
-                                         CARD_TITLES, "")
+        card_stages = await self._stages(
+            f"DYNAMIC_{entity_type_id}_STAGE_{card_category_id}", CARD_SEMANTICS, CARD_TITLES, ""
+        )
         deal_reference = "DEAL_STAGE" if deal_category_id == 0 else f"DEAL_STAGE_{deal_category_id}"
         deal_stages = await self._stages(deal_reference, DEAL_SEMANTICS, DEAL_TITLES, "B24B_")
         eta_field = await self._eta_field(int(card_type["id"]))
         stage_map = {
-            "deal_category_id": deal_category_id, "deal_stages": deal_stages,
-            "card_entity_type_id": entity_type_id, "card_type_id": int(card_type["id"]),
-            "card_category_id": card_category_id, "card_stages": card_stages, "card_eta_field": eta_field,
+            "deal_category_id": deal_category_id,
+            "deal_stages": deal_stages,
+            "card_entity_type_id": entity_type_id,
+            "card_type_id": int(card_type["id"]),
+            "card_category_id": card_category_id,
+            "card_stages": card_stages,
+            "card_eta_field": eta_field,
             "service_product_ids": await self._service_products(),
         }
         return ProvisionReport(stage_map=stage_map, created=tuple(self.created))
@@ -56,42 +61,76 @@ class Provisioner:
         types = [t for t in (listed or {}).get("types", []) if t.get("title") == CARD_TYPE_TITLE]
         if types:
             return dict(types[0])
-        added = await self.call("crm.type.add", {"fields": {
-            "title": CARD_TYPE_TITLE, "isStagesEnabled": "Y", "isCategoriesEnabled": "Y",
-            "isLinkWithProductsEnabled": "Y", "isClientEnabled": "Y", "isAutomationEnabled": "Y",
-            "isUseInUserfieldEnabled": "Y", "isDocumentsEnabled": "Y"}})
+        added = await self.call(
+            "crm.type.add",
+            {
+                "fields": {
+                    "title": CARD_TYPE_TITLE,
+                    "isStagesEnabled": "Y",
+                    "isCategoriesEnabled": "Y",
+                    "isLinkWithProductsEnabled": "Y",
+                    "isClientEnabled": "Y",
+                    "isAutomationEnabled": "Y",
+                    "isUseInUserfieldEnabled": "Y",
+                    "isDocumentsEnabled": "Y",
+                }
+            },
+        )
         self.created.append(f"smart process {CARD_TYPE_TITLE}")
         return dict(added["type"])
 
     async def _default_category(self, entity_type_id: int) -> int:
         listed = await self.call("crm.category.list", {"entityTypeId": entity_type_id})
         categories = (listed or {}).get("categories", [])
-        default = next((c for c in categories if c.get("isDefault") == "Y"), categories[0] if categories else None)
+        default = next(
+            (c for c in categories if c.get("isDefault") == "Y"),
+            categories[0] if categories else None,
+        )
         return int(default["id"]) if default else 0
 
-    async def _stages(self, reference: str, semantics: tuple[str, ...], titles: dict[str, str],
-                      prefix: str) -> dict[str, str]:
-        rows = [StageRow.parse(r) for r in await self.call("crm.status.list", {"filter": {"ENTITY_ID": reference}})]
+    async def _stages(
+        self, reference: str, semantics: tuple[str, ...], titles: dict[str, str], prefix: str
+    ) -> dict[str, str]:
+        rows = [
+            StageRow.parse(r)
+            for r in await self.call("crm.status.list", {"filter": {"ENTITY_ID": reference}})
+        ]
         plan = plan_stages(semantics, titles, rows, code_prefix=prefix)
         mapped = dict(plan.mapped)
-        for semantic, fields in plan.to_create:
+        for _semantic, fields in plan.to_create:
             await self.call("crm.status.add", {"fields": {"ENTITY_ID": reference, **fields}})
             self.created.append(f"stage {fields['NAME']}")
         if plan.to_create:
-            rows = [StageRow.parse(r) for r in await self.call("crm.status.list", {"filter": {"ENTITY_ID": reference}})]
+            rows = [
+                StageRow.parse(r)
+                for r in await self.call("crm.status.list", {"filter": {"ENTITY_ID": reference}})
+            ]
             mapped = plan_stages(semantics, titles, rows, code_prefix=prefix).mapped
         return {semantic: mapped[semantic] for semantic in semantics if semantic in mapped}
 
     async def _eta_field(self, type_id: int) -> str:
         field_name = f"UF_CRM_{type_id}_{ETA_FIELD}"
-        listed = await self.call("userfieldconfig.list", {"moduleId": "crm", "filter": {"entityId": f"CRM_{type_id}"}})
+        listed = await self.call(
+            "userfieldconfig.list", {"moduleId": "crm", "filter": {"entityId": f"CRM_{type_id}"}}
+        )
         if not any(f.get("fieldName") == field_name for f in (listed or {}).get("fields", [])):
-            await self.call("userfieldconfig.add", {"moduleId": "crm", "field": {
-                "entityId": f"CRM_{type_id}", "fieldName": field_name, "userTypeId": "date",
-                "editFormLabel": {"ru": "Ожидаемая дата прибытия", "en": "ETA"}}})
+            await self.call(
+                "userfieldconfig.add",
+                {
+                    "moduleId": "crm",
+                    "field": {
+                        "entityId": f"CRM_{type_id}",
+                        "fieldName": field_name,
+                        "userTypeId": "date",
+                        "editFormLabel": {"ru": "Ожидаемая дата прибытия", "en": "ETA"},
+                    },
+                },
+            )
             self.created.append("field ETA")
         return f"ufCrm{type_id}_{ETA_FIELD}"
 
     async def _service_products(self) -> list[int]:
-        products = await self.call("crm.product.list", {"filter": {"TYPE": SERVICE_PRODUCT_TYPE}, "select": ["ID"]})
+        products = await self.call(
+            "crm.product.list", {"filter": {"TYPE": SERVICE_PRODUCT_TYPE}, "select": ["ID"]}
+        )
         return sorted(int(p["ID"]) for p in products or [])

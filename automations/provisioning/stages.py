@@ -21,8 +21,12 @@ class StageRow:
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> StageRow:
-        return cls(status_id=str(raw.get("STATUS_ID") or ""), name=str(raw.get("NAME") or ""),
-                   sort=int(str(raw.get("SORT") or 0)), semantics=str(raw.get("SEMANTICS") or ""))
+        return cls(
+            status_id=str(raw.get("STATUS_ID") or ""),
+            name=str(raw.get("NAME") or ""),
+            sort=int(str(raw.get("SORT") or 0)),
+            semantics=str(raw.get("SEMANTICS") or ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -36,14 +40,20 @@ class StagePlan:
 def _special(semantic: str, existing: Sequence[StageRow]) -> StageRow | None:
     """The funnel's own start, success and failure stages stand for NEW, WON/DONE, LOST/CANCELLED."""
     if semantic == "NEW":
-        return min((row for row in existing if not row.semantics), key=lambda row: row.sort, default=None)
+        return min(
+            (row for row in existing if not row.semantics), key=lambda row: row.sort, default=None
+        )
     by_semantics = {"WON": "S", "DONE": "S", "LOST": "F", "CANCELLED": "F"}
     wanted = by_semantics.get(semantic)
     return next((row for row in existing if wanted and row.semantics == wanted), None)
 
 
 def plan_stages(
-    semantics: Sequence[str], titles: Mapping[str, str], existing: Sequence[StageRow], *, code_prefix: str
+    semantics: Sequence[str],
+    titles: Mapping[str, str],
+    existing: Sequence[StageRow],
+    *,
+    code_prefix: str,
 ) -> StagePlan:
     """Map each semantic stage to an existing stage of the same name (or the funnel's
     success/failure stage), else plan a new in-progress stage sorted in workflow order."""
@@ -57,8 +67,17 @@ def plan_stages(
         if row is not None:
             mapped[semantic] = row.status_id
             continue
-        to_create.append((semantic, {"STATUS_ID": f"{code_prefix}{semantic}"[:22], "NAME": titles[semantic],
-                                     "SORT": base_sort + 10 * (index + 1), "SEMANTICS": ""}))
+        to_create.append(
+            (
+                semantic,
+                {
+                    "STATUS_ID": f"{code_prefix}{semantic}"[:22],
+                    "NAME": titles[semantic],
+                    "SORT": base_sort + 10 * (index + 1),
+                    "SEMANTICS": "",
+                },
+            )
+        )
     return StagePlan(mapped=mapped, to_create=tuple(to_create))
 
 

@@ -18,7 +18,9 @@ ACTIVE_SEMANTICS = ("SEARCH", "FOUND", "PROPOSAL", "BUYOUT", "BOUGHT", "IN_TRANS
 
 async def _deal_ids(client: Bitrix24Client, filter_: dict[str, Any]) -> set[int]:
     found: set[int] = set()
-    async for deal in client.iterate("crm.deal.list", {"filter": filter_, "select": ["ID"]}, fast=True):
+    async for deal in client.iterate(
+        "crm.deal.list", {"filter": filter_, "select": ["ID"]}, fast=True
+    ):
         found.add(int(deal["ID"]))
     return found
 
@@ -32,7 +34,9 @@ async def reconcile_portal(context: AppContext, job: Job) -> str:
     started = datetime.now(UTC)
     overlap = timedelta(seconds=context.settings.reconcile_overlap_seconds)
     watermark = values.get("reconcile_watermark")
-    since = datetime.fromisoformat(watermark) - overlap if watermark else started - timedelta(days=1)
+    since = (
+        datetime.fromisoformat(watermark) - overlap if watermark else started - timedelta(days=1)
+    )
     client = portal_clients(context).for_portal(portal)
     deal_ids = await _deal_ids(client, {">=DATE_MODIFY": since.isoformat()})
     active = [values.get("deal_stages", {}).get(s) for s in ACTIVE_SEMANTICS]
@@ -40,7 +44,14 @@ async def reconcile_portal(context: AppContext, job: Job) -> str:
         deal_ids |= await _deal_ids(client, {"@STAGE_ID": [s for s in active if s]})
     async with unit_of_work(context.sessions) as session:
         for deal_id in sorted(deal_ids):
-            await jobs.arm_job(session, job.member_id, "sync_deal", f"{job.member_id}:deal:{deal_id}",
-                               {"deal_id": deal_id})
-        await update_portal_settings(session, job.member_id, {"reconcile_watermark": started.isoformat()})
+            await jobs.arm_job(
+                session,
+                job.member_id,
+                "sync_deal",
+                f"{job.member_id}:deal:{deal_id}",
+                {"deal_id": deal_id},
+            )
+        await update_portal_settings(
+            session, job.member_id, {"reconcile_watermark": started.isoformat()}
+        )
     return f"{len(deal_ids)} deal(s) re-armed"

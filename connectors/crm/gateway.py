@@ -6,7 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.bitrix24 import Bitrix24Client, Bitrix24Error, Call, NotFoundError, Outcome, Priority
+from connectors.bitrix24 import (
+    Bitrix24Client,
+    Bitrix24Error,
+    Call,
+    NotFoundError,
+    Outcome,
+    Priority,
+)
 from connectors.crm.schemas import (
     DealRecord,
     ItemRecord,
@@ -45,7 +52,10 @@ class CrmGateway:
             "contact": ("crm.contact.get", {"id": "$result[deal][CONTACT_ID]"}),
         }
         if card is not None:
-            commands["card"] = ("crm.item.get", {"entityTypeId": card.entity_type_id, "id": card.card_id})
+            commands["card"] = (
+                "crm.item.get",
+                {"entityTypeId": card.entity_type_id, "id": card.card_id},
+            )
         outcomes = await self.client.batch(commands, priority=self.priority)
         deal = _value(outcomes["deal"], missing_ok=True)
         return DealBundle(
@@ -57,16 +67,25 @@ class CrmGateway:
 
     async def find_item_by_xml_id(self, entity_type_id: int, xml_id: str) -> ItemRecord | None:
         """crm.item.list filtered by our op UUID — the lookup before a repeated create (DR3)."""
-        result = await self.client.call("crm.item.list", {
-            "entityTypeId": entity_type_id, "filter": {"=xmlId": xml_id}, "select": ["id", "stageId", "xmlId"],
-        }, priority=self.priority)
+        result = await self.client.call(
+            "crm.item.list",
+            {
+                "entityTypeId": entity_type_id,
+                "filter": {"=xmlId": xml_id},
+                "select": ["id", "stageId", "xmlId"],
+            },
+            priority=self.priority,
+        )
         items = result.get("items", []) if isinstance(result, dict) else []
         return ItemRecord.parse(items[0]) if items else None
 
     async def find_task_by_xml_id(self, xml_id: str) -> str | None:
         """tasks.task.list by our op id — the lookup before a repeated task create (DR3)."""
-        result = await self.client.call("tasks.task.list", {
-            "filter": {"XML_ID": xml_id}, "select": ["ID", "XML_ID"]}, priority=self.priority)
+        result = await self.client.call(
+            "tasks.task.list",
+            {"filter": {"XML_ID": xml_id}, "select": ["ID", "XML_ID"]},
+            priority=self.priority,
+        )
         tasks = result.get("tasks", []) if isinstance(result, dict) else []
         return str(tasks[0].get("id") or tasks[0].get("ID")) if tasks else None
 

@@ -51,10 +51,14 @@ class DealRecord:
     def parse(cls, raw: Any) -> DealRecord:
         data = as_map(raw)
         return cls(
-            id=as_int(data.get("ID")) or 0, title=str(data.get("TITLE") or ""),
-            stage_id=str(data.get("STAGE_ID") or ""), category_id=as_int(data.get("CATEGORY_ID")) or 0,
-            assigned_by_id=as_int(data.get("ASSIGNED_BY_ID")) or 0, contact_id=as_int(data.get("CONTACT_ID")),
-            opportunity=as_decimal(data.get("OPPORTUNITY")), fields=data,
+            id=as_int(data.get("ID")) or 0,
+            title=str(data.get("TITLE") or ""),
+            stage_id=str(data.get("STAGE_ID") or ""),
+            category_id=as_int(data.get("CATEGORY_ID")) or 0,
+            assigned_by_id=as_int(data.get("ASSIGNED_BY_ID")) or 0,
+            contact_id=as_int(data.get("CONTACT_ID")),
+            opportunity=as_decimal(data.get("OPPORTUNITY")),
+            fields=data,
         )
 
 
@@ -80,15 +84,19 @@ class ProductRowRecord:
         data = {key.upper(): value for key, value in as_map(raw).items()}
         tax = data.get("TAX_RATE")
         return cls(
-            id=as_int(data.get("ID")) or 0, product_id=as_int(data.get("PRODUCT_ID")),
+            id=as_int(data.get("ID")) or 0,
+            product_id=as_int(data.get("PRODUCT_ID")),
             name=str(data.get("PRODUCT_NAME") or data.get("ORIGINAL_PRODUCT_NAME") or ""),
-            price=as_decimal(data.get("PRICE")), price_netto=as_decimal(data.get("PRICE_NETTO") or data.get("PRICE")),
+            price=as_decimal(data.get("PRICE")),
+            price_netto=as_decimal(data.get("PRICE_NETTO") or data.get("PRICE")),
             quantity=as_decimal(data.get("QUANTITY"), "1"),
             discount_type_id=as_int(data.get("DISCOUNT_TYPE_ID")) or 2,
-            discount_rate=as_decimal(data.get("DISCOUNT_RATE")), discount_sum=as_decimal(data.get("DISCOUNT_SUM")),
+            discount_rate=as_decimal(data.get("DISCOUNT_RATE")),
+            discount_sum=as_decimal(data.get("DISCOUNT_SUM")),
             tax_rate=None if tax in (None, "") else as_decimal(tax),
             tax_included=str(data.get("TAX_INCLUDED") or "N").upper() == "Y",
-            sort=as_int(data.get("SORT")) or 0, measure_code=as_int(data.get("MEASURE_CODE")),
+            sort=as_int(data.get("SORT")) or 0,
+            measure_code=as_int(data.get("MEASURE_CODE")),
             measure_name=str(data.get("MEASURE_NAME") or ""),
         )
 
@@ -113,9 +121,12 @@ class ItemRecord:
     def parse(cls, raw: Any) -> ItemRecord:
         data = as_map(as_map(raw).get("item", raw))
         return cls(
-            id=as_int(data.get("id")) or 0, entity_type_id=as_int(data.get("entityTypeId")) or 0,
-            title=str(data.get("title") or ""), stage_id=str(data.get("stageId") or ""),
-            category_id=as_int(data.get("categoryId")) or 0, assigned_by_id=as_int(data.get("assignedById")) or 0,
+            id=as_int(data.get("id")) or 0,
+            entity_type_id=as_int(data.get("entityTypeId")) or 0,
+            title=str(data.get("title") or ""),
+            stage_id=str(data.get("stageId") or ""),
+            category_id=as_int(data.get("categoryId")) or 0,
+            assigned_by_id=as_int(data.get("assignedById")) or 0,
             fields=data,
         )
 

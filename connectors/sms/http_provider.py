@@ -17,7 +17,9 @@ SERVER_ERROR = 500
 class HttpSmsSender:
     deduplicates = True  # a repeat with the same idempotency key is not sent twice
 
-    def __init__(self, base_url: str, api_key: str, *, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self, base_url: str, api_key: str, *, http: httpx.AsyncClient | None = None
+    ) -> None:
         self._url = base_url.rstrip("/") + "/messages"
         self._key = api_key
         self._http = http or httpx.AsyncClient(timeout=15.0)
@@ -28,11 +30,15 @@ class HttpSmsSender:
         try:
             response = await self._http.post(self._url, json=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise SmsError(f"SMS provider unreachable: {type(exc).__name__}", transient=True) from exc
+            raise SmsError(
+                f"SMS provider unreachable: {type(exc).__name__}", transient=True
+            ) from exc
         if response.status_code >= SERVER_ERROR:
             raise SmsError(f"SMS provider error {response.status_code}", transient=True)
         if response.is_error:
-            raise SmsError(f"SMS provider refused the message ({response.status_code})", transient=False)
+            raise SmsError(
+                f"SMS provider refused the message ({response.status_code})", transient=False
+            )
         try:
             message_id = str(response.json()["id"])
         except (ValueError, KeyError, TypeError) as exc:

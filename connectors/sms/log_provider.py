@@ -20,4 +20,6 @@ class LogSmsSender:
         masked = phone[:-4] + "****" if len(phone) > 4 else "****"
         log.info("sms (log provider) to %s: %s", masked, text)
         self.sent.append((phone, text, idempotency_key))
-        return SmsResult(provider="log", message_id=hashlib.sha256(idempotency_key.encode()).hexdigest()[:16])
+        return SmsResult(
+            provider="log", message_id=hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
+        )

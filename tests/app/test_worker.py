@@ -18,7 +18,9 @@ from tests.appclient import MEMBER_ID, AppHarness, app_harness
 
 @pytest.fixture
 async def harness(database_url: str):
-    async with app_harness(database_url, inbox_max_attempts=3, admin_token="admin-secret-token") as harness:
+    async with app_harness(
+        database_url, inbox_max_attempts=3, admin_token="admin-secret-token"
+    ) as harness:
         await harness.register()
         yield harness
 
@@ -53,7 +55,9 @@ class TestWorker:
         await Worker(harness.context, {"count": count}).run_until_idle()
         assert runs == {"a": 1, "b": 1}
 
-    async def test_event_during_a_run_makes_the_job_run_once_more(self, harness: AppHarness) -> None:
+    async def test_event_during_a_run_makes_the_job_run_once_more(
+        self, harness: AppHarness
+    ) -> None:
         runs: list[int] = []
 
         async def rearm_on_first_run(context: AppContext, job: Job) -> str:
@@ -67,7 +71,9 @@ class TestWorker:
         assert runs == [job_id, job_id]
         assert (await get_job(harness.context, job_id)).status == "done"
 
-    async def test_failing_job_is_retried_then_dead_lettered_and_others_proceed(self, harness: AppHarness) -> None:
+    async def test_failing_job_is_retried_then_dead_lettered_and_others_proceed(
+        self, harness: AppHarness
+    ) -> None:
         done: list[str] = []
 
         async def poison(_context: AppContext, job: Job) -> str:
@@ -87,16 +93,21 @@ class TestWorker:
         assert "handler raises on this deal" in job.last_error
         assert done == ["healthy"]
 
-        listed = await harness.http.get("/admin/jobs", headers={"authorization": "Bearer admin-secret-token"})
+        listed = await harness.http.get(
+            "/admin/jobs", headers={"authorization": "Bearer admin-secret-token"}
+        )
         assert [j["id"] for j in listed.json()["jobs"]] == [poison_id]
-        retried = await harness.http.post(f"/admin/jobs/{poison_id}/retry",
-                                          headers={"authorization": "Bearer admin-secret-token"})
+        retried = await harness.http.post(
+            f"/admin/jobs/{poison_id}/retry", headers={"authorization": "Bearer admin-secret-token"}
+        )
         assert retried.status_code == 200
         assert (await get_job(harness.context, poison_id)).status == "pending"
 
     async def test_admin_routes_refuse_without_the_token(self, harness: AppHarness) -> None:
         assert (await harness.http.get("/admin/jobs")).status_code == 401
-        assert (await harness.http.post("/admin/jobs/1/retry", headers={"authorization": "Bearer x"})).status_code == 401
+        assert (
+            await harness.http.post("/admin/jobs/1/retry", headers={"authorization": "Bearer x"})
+        ).status_code == 401
 
     async def test_permanent_error_dead_letters_at_once(self, harness: AppHarness) -> None:
         async def refuse(_context: AppContext, _job: Job) -> str:
@@ -106,10 +117,14 @@ class TestWorker:
         await Worker(harness.context, {"count": refuse}).run_until_idle()
         assert (await get_job(harness.context, job_id)).status == "dead"
 
-    async def test_a_crashed_workers_job_is_taken_over_after_its_lease(self, harness: AppHarness) -> None:
+    async def test_a_crashed_workers_job_is_taken_over_after_its_lease(
+        self, harness: AppHarness
+    ) -> None:
         job_id = await arm(harness.context, "a")
         async with unit_of_work(harness.context.sessions) as session:
-            taken = await jobs.claim(session, worker_id="dead-worker", limit=10, lease=timedelta(seconds=-1))
+            taken = await jobs.claim(
+                session, worker_id="dead-worker", limit=10, lease=timedelta(seconds=-1)
+            )
         assert [j.id for j in taken] == [job_id]
         runs: list[str] = []
 
@@ -125,7 +140,9 @@ class TestWorker:
         job_id = await arm(harness.context, "a")
         worker = Worker(harness.context, {})
         async with unit_of_work(harness.context.sessions) as session:
-            await jobs.claim(session, worker_id=worker.worker_id, limit=10, lease=timedelta(minutes=5))
+            await jobs.claim(
+                session, worker_id=worker.worker_id, limit=10, lease=timedelta(minutes=5)
+            )
         await worker.stop(grace_seconds=0.1)
         job = await get_job(harness.context, job_id)
         assert (job.status, job.locked_by, job.attempts) == ("pending", "", 0)
@@ -142,6 +159,8 @@ class TestPeriodicJobs:
         job = PeriodicJob("probe", 60, tick)  # type: ignore[arg-type]
         for period in range(10):
             now = 1_800_000_000 + period * 60
-            results = [await run_tick(harness.context, job, owner=o, now=now + 1) for o in ("w1", "w2")]
+            results = [
+                await run_tick(harness.context, job, owner=o, now=now + 1) for o in ("w1", "w2")
+            ]
             assert sorted(results) == [False, True]
         assert len(fired) == 10

@@ -37,7 +37,9 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serve(app: FastAPI, port: int) -> AsyncIterator[None]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -74,9 +76,20 @@ class Stack:
         response.raise_for_status()
         return response.json()
 
-    async def act(self, method: str, params: dict[str, Any], *, user_id: int = SALES_ID,
-                  as_automation: bool = False) -> Any:
-        body = {"user_id": user_id, "method": method, "params": params, "as_automation": as_automation}
+    async def act(
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        user_id: int = SALES_ID,
+        as_automation: bool = False,
+    ) -> Any:
+        body = {
+            "user_id": user_id,
+            "method": method,
+            "params": params,
+            "as_automation": as_automation,
+        }
         return (await self.ctl("POST", "/act", json=body))["result"]
 
     async def settle(self, rounds: int = 20) -> None:
@@ -90,8 +103,11 @@ class Stack:
         raise AssertionError("the system did not settle")
 
     async def install(self) -> None:
-        result = await self.ctl("POST", "/install", json={"install_url": f"{self.app_url}/b24/install",
-                                                           "user_id": 1, "finish": "auto"})
+        result = await self.ctl(
+            "POST",
+            "/install",
+            json={"install_url": f"{self.app_url}/b24/install", "user_id": 1, "finish": "auto"},
+        )
         assert result["installed"], result
         await self.worker.run_until_idle()
 
@@ -106,9 +122,14 @@ async def live_stack(database_url: str, **overrides: Any) -> AsyncIterator[Stack
     sandbox_url, app_url = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{app_port}"
     sandbox_settings = SandboxSettings(base_url=sandbox_url)
     settings = Settings(
-        database_url=database_url, app_base_url=app_url, b24_allowed_domains=[f"127.0.0.1:{sandbox_port}"],
-        b24_oauth_url=sandbox_url, b24_client_id=sandbox_settings.client_id,
-        b24_client_secret=sandbox_settings.client_secret, run_worker=False, **overrides,
+        database_url=database_url,
+        app_base_url=app_url,
+        b24_allowed_domains=[f"127.0.0.1:{sandbox_port}"],
+        b24_oauth_url=sandbox_url,
+        b24_client_id=sandbox_settings.client_id,
+        b24_client_secret=sandbox_settings.client_secret,
+        run_worker=False,
+        **overrides,
     )
     app = create_app(settings)
     async with (
@@ -119,5 +140,12 @@ async def live_stack(database_url: str, **overrides: Any) -> AsyncIterator[Stack
     ):
         portal = (await control.get("/_sandbox/portals/demo")).json()
         worker = Worker(app.state.context, dict(HANDLERS), poll_seconds=0.05)
-        yield Stack(app=app, app_url=app_url, sandbox_url=sandbox_url, control=control, http=http,
-                    portal=portal, worker=worker)
+        yield Stack(
+            app=app,
+            app_url=app_url,
+            sandbox_url=sandbox_url,
+            control=control,
+            http=http,
+            portal=portal,
+            worker=worker,
+        )

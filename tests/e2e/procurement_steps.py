@@ -39,27 +39,45 @@ class Journey:
         return str(self.values["card_stages"][semantic])
 
     async def create_deal(self, rows: list[dict[str, Any]] | None = None) -> int:
-        fields = {"TITLE": "Фары для Audi", "STAGE_ID": self.deal_stage("NEW"), "CONTACT_ID": 1,
-                  "ASSIGNED_BY_ID": SALES_ID}
+        fields = {
+            "TITLE": "Фары для Audi",
+            "STAGE_ID": self.deal_stage("NEW"),
+            "CONTACT_ID": 1,
+            "ASSIGNED_BY_ID": SALES_ID,
+        }
         self.deal_id = int(await self.stack.act("crm.deal.add", {"fields": fields}))
-        await self.stack.act("crm.deal.productrows.set", {"id": self.deal_id, "rows": rows or GOODS_ROWS})
+        await self.stack.act(
+            "crm.deal.productrows.set", {"id": self.deal_id, "rows": rows or GOODS_ROWS}
+        )
         await self.stack.settle()
         return self.deal_id
 
     async def move_deal(self, semantic: str, *, user_id: int = SALES_ID) -> None:
-        await self.stack.act("crm.deal.update", {"id": self.deal_id, "fields": {"STAGE_ID": self.deal_stage(semantic)}},
-                             user_id=user_id)
+        await self.stack.act(
+            "crm.deal.update",
+            {"id": self.deal_id, "fields": {"STAGE_ID": self.deal_stage(semantic)}},
+            user_id=user_id,
+        )
         await self.stack.settle()
 
     async def move_card(self, semantic: str, *, extra: dict[str, Any] | None = None) -> None:
         fields = {"stageId": self.card_stage(semantic), **(extra or {})}
-        await self.stack.act("crm.item.update", {"entityTypeId": self.values["card_entity_type_id"],
-                                                  "id": await self.card_id(), "fields": fields}, user_id=BUYER_ID)
+        await self.stack.act(
+            "crm.item.update",
+            {
+                "entityTypeId": self.values["card_entity_type_id"],
+                "id": await self.card_id(),
+                "fields": fields,
+            },
+            user_id=BUYER_ID,
+        )
         await self.stack.settle()
 
     async def link(self) -> ProcurementLink | None:
         async with self.stack.context.sessions() as session:
-            return await session.scalar(select(ProcurementLink).where(ProcurementLink.deal_id == self.deal_id))
+            return await session.scalar(
+                select(ProcurementLink).where(ProcurementLink.deal_id == self.deal_id)
+            )
 
     async def card_id(self) -> int:
         link = await self.link()
@@ -75,8 +93,10 @@ class Journey:
         return dict(await self.stack.act("crm.deal.get", {"id": self.deal_id}))
 
     async def card(self) -> dict[str, Any]:
-        item = await self.stack.act("crm.item.get", {"entityTypeId": self.values["card_entity_type_id"],
-                                                     "id": await self.card_id()})
+        item = await self.stack.act(
+            "crm.item.get",
+            {"entityTypeId": self.values["card_entity_type_id"], "id": await self.card_id()},
+        )
         return dict(item["item"])
 
     async def notifications(self, user_id: int) -> list[str]:
@@ -87,20 +107,37 @@ class Journey:
         found = await self.stack.ctl("GET", "/tasks", params={"user_id": user_id})
         return [str(t.get("TITLE") or t.get("title")) for t in found["tasks"]]
 
-    async def open_tab(self, kind: str = "deal", user_id: int = BUYER_ID) -> tuple[str, dict[str, Any]]:
-        placement = "CRM_DEAL_DETAIL_TAB" if kind == "deal" else \
-            f"CRM_DYNAMIC_{self.values['card_entity_type_id']}_DETAIL_TAB"
+    async def open_tab(
+        self, kind: str = "deal", user_id: int = BUYER_ID
+    ) -> tuple[str, dict[str, Any]]:
+        placement = (
+            "CRM_DEAL_DETAIL_TAB"
+            if kind == "deal"
+            else f"CRM_DYNAMIC_{self.values['card_entity_type_id']}_DETAIL_TAB"
+        )
         entity_id = self.deal_id if kind == "deal" else await self.card_id()
-        request = await self.stack.ctl("POST", "/placement-request",
-                                       json={"placement": placement, "entity_id": entity_id, "user_id": user_id})
+        request = await self.stack.ctl(
+            "POST",
+            "/placement-request",
+            json={"placement": placement, "entity_id": entity_id, "user_id": user_id},
+        )
         response = await self.stack.http.post(request["url"], data=request["form"])
         assert response.status_code == 200, response.text
-        match = re.search(r'<script type="application/json" id="tab-config"[^>]*>(.*?)</script>', response.text, re.S)
+        match = re.search(
+            r'<script type="application/json" id="tab-config"[^>]*>(.*?)</script>',
+            response.text,
+            re.S,
+        )
         assert match, "the tab page carries its config"
         return response.text, json.loads(match.group(1))
 
-    async def enter(self, config: dict[str, Any], line_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-        response = await self.stack.http.patch(f"{config['api_base']}/lines/{line_id}", json=changes,
-                                               headers={"X-View-Token": config["view_token"]})
+    async def enter(
+        self, config: dict[str, Any], line_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        response = await self.stack.http.patch(
+            f"{config['api_base']}/lines/{line_id}",
+            json=changes,
+            headers={"X-View-Token": config["view_token"]},
+        )
         assert response.status_code == 200, response.text
         return dict(response.json())

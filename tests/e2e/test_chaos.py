@@ -51,8 +51,13 @@ class ChaosWorker:
 
     def start(self) -> None:
         if self.process is None or self.process.poll() is not None:
-            self.process = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=ROOT, env=self.env,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app", "worker"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -62,12 +67,22 @@ class ChaosWorker:
 
     async def open_jobs(self) -> int:
         async with self.stack.context.sessions() as session:
-            return int(await session.scalar(
-                select(func.count()).select_from(Job).where(Job.status.in_(("pending", "running")))) or 0)
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(Job)
+                    .where(Job.status.in_(("pending", "running")))
+                )
+                or 0
+            )
 
     async def running(self) -> bool:
         async with self.stack.context.sessions() as session:
-            return bool(await session.scalar(select(func.count()).select_from(Job).where(Job.status == "running")))
+            return bool(
+                await session.scalar(
+                    select(func.count()).select_from(Job).where(Job.status == "running")
+                )
+            )
 
     async def settle(self, max_kills: int = 2) -> None:
         """Deliver events; run the worker process, killing it mid-job up to ``max_kills`` times."""
@@ -82,7 +97,10 @@ class ChaosWorker:
                 continue
             if not delivered and not await self.open_jobs():
                 await asyncio.sleep(0.3)
-                if not (await self.stack.ctl("POST", "/events/flush"))["delivered"] and not await self.open_jobs():
+                if (
+                    not (await self.stack.ctl("POST", "/events/flush"))["delivered"]
+                    and not await self.open_jobs()
+                ):
                     return
             await asyncio.sleep(0.05)
         raise AssertionError("the worker process did not drain the inbox")
@@ -94,19 +112,31 @@ class ChaosWorker:
 
 
 @pytest.fixture
-async def chaos(database_url: str) -> AsyncIterator[tuple[Journey, ChaosWorker, list[dict[str, Any]]]]:
+async def chaos(
+    database_url: str,
+) -> AsyncIterator[tuple[Journey, ChaosWorker, list[dict[str, Any]]]]:
     provider, received = sms_provider()
     sms_port = free_port()
     async with serve(provider, sms_port), live_stack(database_url, worker_lease_seconds=1) as stack:
         journey = await Journey.start(stack)
         settings = stack.context.settings
-        env = {**os.environ, "DATABASE_URL": database_url, "APP_BASE_URL": settings.app_base_url,
-               "B24_ALLOWED_DOMAINS": ",".join(settings.b24_allowed_domains), "B24_OAUTH_URL": settings.b24_oauth_url,
-               "B24_CLIENT_ID": settings.b24_client_id,
-               "B24_CLIENT_SECRET": settings.b24_client_secret.get_secret_value(),
-               "WORKER_LEASE_SECONDS": "1", "WORKER_POLL_SECONDS": "0.05", "RECONCILE_INTERVAL_SECONDS": "3600",
-               "REMINDER_POLL_SECONDS": "3600", "SMS_PROVIDER": "http",
-               "SMS_HTTP_URL": f"http://127.0.0.1:{sms_port}", "SMS_HTTP_KEY": "chaos-key", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "APP_BASE_URL": settings.app_base_url,
+            "B24_ALLOWED_DOMAINS": ",".join(settings.b24_allowed_domains),
+            "B24_OAUTH_URL": settings.b24_oauth_url,
+            "B24_CLIENT_ID": settings.b24_client_id,
+            "B24_CLIENT_SECRET": settings.b24_client_secret.get_secret_value(),
+            "WORKER_LEASE_SECONDS": "1",
+            "WORKER_POLL_SECONDS": "0.05",
+            "RECONCILE_INTERVAL_SECONDS": "3600",
+            "REMINDER_POLL_SECONDS": "3600",
+            "SMS_PROVIDER": "http",
+            "SMS_HTTP_URL": f"http://127.0.0.1:{sms_port}",
+            "SMS_HTTP_KEY": "chaos-key",
+            "LOG_LEVEL": "WARNING",
+        }
         worker = ChaosWorker(stack, env, random.Random(2026))
         stack.settle = worker.settle  # type: ignore[method-assign]
         try:
@@ -135,7 +165,11 @@ class TestWorkerKilledMidWork:
         assert len(await journey.tasks(BUYER_ID)) == 2
         assert len(await journey.notifications(BUYER_ID)) == 1
         assert len(await journey.notifications(SALES_ID)) == 1
-        items = await journey.stack.act("crm.item.list", {"entityTypeId": journey.values["card_entity_type_id"]})
+        items = await journey.stack.act(
+            "crm.item.list", {"entityTypeId": journey.values["card_entity_type_id"]}
+        )
         assert len(items["items"]) == 1  # exactly one procurement card
-        assert len({message["key"] for message in received}) == 2  # two distinct SMS, repeats deduplicated
+        assert (
+            len({message["key"] for message in received}) == 2
+        )  # two distinct SMS, repeats deduplicated
         assert await worker.open_jobs() == 0

@@ -47,13 +47,21 @@ async def outcome(journey: Journey) -> dict[str, Any]:
 
 
 EXPECTED_WON = {
-    "deal_stage": None, "card_stage": None, "buyer_notifications": 1, "sales_notifications": 1,
-    "buyer_tasks": 2, "sms": 2, "lines": [("found", "Guangzhou Auto Parts")] * 2,
+    "deal_stage": None,
+    "card_stage": None,
+    "buyer_notifications": 1,
+    "sales_notifications": 1,
+    "buyer_tasks": 2,
+    "sms": 2,
+    "lines": [("found", "Guangzhou Auto Parts")] * 2,
 }
 
 
 def expected(journey: Journey) -> dict[str, Any]:
-    return EXPECTED_WON | {"deal_stage": journey.deal_stage("WON"), "card_stage": journey.card_stage("DONE")}
+    return EXPECTED_WON | {
+        "deal_stage": journey.deal_stage("WON"),
+        "card_stage": journey.card_stage("DONE"),
+    }
 
 
 async def reconcile(journey: Journey) -> None:
@@ -68,13 +76,18 @@ class TestEventFaults:
         assert await outcome(journey) == expected(journey)
 
     async def test_every_event_delivered_twice_changes_nothing(self, journey: Journey) -> None:
-        await journey.stack.ctl("PATCH", "/config", json={"event_duplicate_rate": 1.0, "random_seed": 7})
+        await journey.stack.ctl(
+            "PATCH", "/config", json={"event_duplicate_rate": 1.0, "random_seed": 7}
+        )
         await walk_to_won(journey)
         assert await outcome(journey) == expected(journey)
 
     async def test_reordered_and_delayed_events_converge(self, journey: Journey) -> None:
-        await journey.stack.ctl("PATCH", "/config", json={"event_reorder": True, "event_duplicate_rate": 0.5,
-                                                          "random_seed": 11})
+        await journey.stack.ctl(
+            "PATCH",
+            "/config",
+            json={"event_reorder": True, "event_duplicate_rate": 0.5, "random_seed": 11},
+        )
         await walk_to_won(journey)
         await reconcile(journey)
         assert await outcome(journey) == expected(journey)
@@ -98,9 +111,15 @@ class TestEventFaults:
         await journey.create_deal()
         await journey.move_deal("SEARCH")
         await journey.stack.ctl("DELETE", "/requests")
-        await journey.stack.act("crm.deal.update", {"id": journey.deal_id, "fields": {"TITLE": "Фары для Audi A6"}})
+        await journey.stack.act(
+            "crm.deal.update", {"id": journey.deal_id, "fields": {"TITLE": "Фары для Audi A6"}}
+        )
         await journey.stack.settle()
         requests = (await journey.stack.ctl("GET", "/requests"))["requests"]
-        writes = [r for r in requests if r["method"] != "batch" or any(
-            not m.endswith((".get", ".list")) for m in r.get("batch_commands") or [])]
+        writes = [
+            r
+            for r in requests
+            if r["method"] != "batch"
+            or any(not m.endswith((".get", ".list")) for m in r.get("batch_commands") or [])
+        ]
         assert writes == []  # a user edit with no workflow meaning: reads only, no write

@@ -19,7 +19,9 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
 
 
 class TestInstall:
-    async def test_install_registers_the_portal_and_binds_events_tabs_and_robots(self, stack: Stack) -> None:
+    async def test_install_registers_the_portal_and_binds_events_tabs_and_robots(
+        self, stack: Stack
+    ) -> None:
         await stack.install()
         async with stack.context.sessions() as session:
             portal = (await session.scalars(select(Portal))).one()
@@ -38,7 +40,9 @@ class TestInstall:
         jobs = await stack.http.get("/readyz")
         assert jobs.status_code == 200
         bound = await stack.ctl("GET", "/events/bound")
-        assert len(bound["bindings"]) == len({(e["event"], e["handler"]) for e in bound["bindings"]})
+        assert len(bound["bindings"]) == len(
+            {(e["event"], e["handler"]) for e in bound["bindings"]}
+        )
 
     async def test_provisioning_twice_creates_nothing_the_second_time(self, stack: Stack) -> None:
         await stack.install()
@@ -50,8 +54,16 @@ class TestInstall:
         report = await provision_portal(stack.context, stack.member_id)
         assert report.created == ()
         assert report.stage_map["deal_stages"] == first["deal_stages"]
-        assert set(first["card_stages"]) == {"SEARCH", "SEARCH_DONE", "BUYOUT", "BOUGHT", "AT_WAREHOUSE",
-                                             "SHIPPED", "DONE", "CANCELLED"}
+        assert set(first["card_stages"]) == {
+            "SEARCH",
+            "SEARCH_DONE",
+            "BUYOUT",
+            "BOUGHT",
+            "AT_WAREHOUSE",
+            "SHIPPED",
+            "DONE",
+            "CANCELLED",
+        }
         placements = await stack.ctl("GET", "/placements")
         card_tab = f"CRM_DYNAMIC_{first['card_entity_type_id']}_DETAIL_TAB"
         assert any(p["placement"] == card_tab for p in placements["placements"])

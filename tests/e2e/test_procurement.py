@@ -26,20 +26,33 @@ def sms_log(stack: Stack) -> list[tuple[str, str, str]]:
 async def find_everything(journey: Journey) -> None:
     _html, config = await journey.open_tab("card")
     for line in config["lines"]:
-        await journey.enter(config, line["id"], {"status": "found", "supplier": "Guangzhou Auto Parts",
-                                                 "unit_price": "310.50", "currency": "CNY"})
+        await journey.enter(
+            config,
+            line["id"],
+            {
+                "status": "found",
+                "supplier": "Guangzhou Auto Parts",
+                "unit_price": "310.50",
+                "currency": "CNY",
+            },
+        )
     await journey.stack.settle()
 
 
 class TestProcurementJourney:
-    async def test_search_creates_the_card_lines_task_and_notification(self, journey: Journey) -> None:
+    async def test_search_creates_the_card_lines_task_and_notification(
+        self, journey: Journey
+    ) -> None:
         await journey.create_deal()
         await journey.move_deal("SEARCH")
         card = await journey.card()
         assert card["stageId"] == journey.card_stage("SEARCH")
         assert card["assignedById"] == BUYER_ID
         lines = await journey.lines()
-        assert [line.name for line in lines] == ["Фара передняя левая", "Бампер передний"]  # no service row
+        assert [line.name for line in lines] == [
+            "Фара передняя левая",
+            "Бампер передний",
+        ]  # no service row
         assert any("Найти товары" in title for title in await journey.tasks(BUYER_ID))
         assert len(await journey.notifications(BUYER_ID)) == 1
 
@@ -50,8 +63,10 @@ class TestProcurementJourney:
         await find_everything(journey)
         assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("FOUND")
         assert (await journey.card())["stageId"] == journey.card_stage("SEARCH_DONE")
-        assert any("Поиск завершён. Пора согласовать список с клиентом" in n
-                   for n in await journey.notifications(SALES_ID))
+        assert any(
+            "Поиск завершён. Пора согласовать список с клиентом" in n
+            for n in await journey.notifications(SALES_ID)
+        )
 
         await journey.move_deal("PROPOSAL")
         await journey.move_deal("BUYOUT")
@@ -64,7 +79,9 @@ class TestProcurementJourney:
 
         await journey.move_card("AT_WAREHOUSE")
         assert [s[1] for s in sms_log(stack)] == ["Ваш товар выкуплен и принят на склад"]
-        timeline = await stack.ctl("GET", "/timeline", params={"entity_type": "deal", "entity_id": journey.deal_id})
+        timeline = await stack.ctl(
+            "GET", "/timeline", params={"entity_type": "deal", "entity_id": journey.deal_id}
+        )
         assert any("выкуплен" in str(entry) for entry in timeline["comments"])
 
         eta_field = journey.values["card_eta_field"]
@@ -72,7 +89,9 @@ class TestProcurementJourney:
         assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("IN_TRANSIT")
         async with stack.context.sessions() as session:
             reminder = (await session.scalars(select(Reminder))).one()
-        assert reminder.fire_at.date().isoformat() == "2030-06-15" and reminder.status == "scheduled"
+        assert (
+            reminder.fire_at.date().isoformat() == "2030-06-15" and reminder.status == "scheduled"
+        )
 
         await journey.move_deal("RECEIVED")
         await journey.move_deal("WON")
@@ -86,14 +105,20 @@ class TestProcurementJourney:
         await journey.move_deal("LOST")
         assert (await journey.card())["stageId"] == journey.card_stage("CANCELLED")
 
-    async def test_new_goods_row_in_found_returns_the_deal_to_search(self, journey: Journey) -> None:
+    async def test_new_goods_row_in_found_returns_the_deal_to_search(
+        self, journey: Journey
+    ) -> None:
         await journey.create_deal()
         await journey.move_deal("SEARCH")
         await find_everything(journey)
-        rows = [*__import__("tests.e2e.procurement_steps", fromlist=["GOODS_ROWS"]).GOODS_ROWS,
-                {"PRODUCT_ID": 3, "PRODUCT_NAME": "Решётка радиатора", "PRICE": 7400, "QUANTITY": 1}]
+        rows = [
+            *__import__("tests.e2e.procurement_steps", fromlist=["GOODS_ROWS"]).GOODS_ROWS,
+            {"PRODUCT_ID": 3, "PRODUCT_NAME": "Решётка радиатора", "PRICE": 7400, "QUANTITY": 1},
+        ]
         await journey.stack.act("crm.deal.productrows.set", {"id": journey.deal_id, "rows": rows})
-        await journey.open_tab("deal", user_id=SALES_ID)  # product-row edits fire no event; the tab re-reads
+        await journey.open_tab(
+            "deal", user_id=SALES_ID
+        )  # product-row edits fire no event; the tab re-reads
         await journey.stack.settle()
         assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("SEARCH")
         assert (await journey.card())["stageId"] == journey.card_stage("SEARCH")
@@ -107,22 +132,33 @@ class TestProcurementJourney:
         await find_everything(journey)
         from tests.e2e.procurement_steps import GOODS_ROWS
 
-        await journey.stack.act("crm.deal.productrows.set", {"id": journey.deal_id, "rows": GOODS_ROWS})
+        await journey.stack.act(
+            "crm.deal.productrows.set", {"id": journey.deal_id, "rows": GOODS_ROWS}
+        )
         await journey.open_tab("deal", user_id=SALES_ID)
         await journey.stack.settle()
         lines = await journey.lines()
-        assert [(line.status, line.supplier) for line in lines] == [("found", "Guangzhou Auto Parts")] * 2
+        assert [(line.status, line.supplier) for line in lines] == [
+            ("found", "Guangzhou Auto Parts")
+        ] * 2
         assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("FOUND")
 
 
 class TestRestBudget:
-    async def test_a_transition_with_50_rows_costs_one_read_and_one_write(self, journey: Journey) -> None:
-        rows = [{"PRODUCT_ID": 1, "PRODUCT_NAME": f"Товар {i}", "PRICE": 100, "QUANTITY": 1} for i in range(50)]
+    async def test_a_transition_with_50_rows_costs_one_read_and_one_write(
+        self, journey: Journey
+    ) -> None:
+        rows = [
+            {"PRODUCT_ID": 1, "PRODUCT_NAME": f"Товар {i}", "PRICE": 100, "QUANTITY": 1}
+            for i in range(50)
+        ]
         await journey.create_deal(rows)
         stack = journey.stack
         await stack.ctl("DELETE", "/requests")
-        await stack.act("crm.deal.update", {"id": journey.deal_id,
-                                            "fields": {"STAGE_ID": journey.deal_stage("SEARCH")}})
+        await stack.act(
+            "crm.deal.update",
+            {"id": journey.deal_id, "fields": {"STAGE_ID": journey.deal_stage("SEARCH")}},
+        )
         await stack.ctl("POST", "/events/flush")
         await stack.worker.run_once()
         await stack.worker.drain()

@@ -25,13 +25,22 @@ async def journey(database_url: str) -> AsyncIterator[Journey]:
 
 
 async def placement(journey: Journey) -> tuple[str, dict[str, str]]:
-    request = await journey.stack.ctl("POST", "/placement-request", json={
-        "placement": "CRM_DEAL_DETAIL_TAB", "entity_id": journey.deal_id, "user_id": BUYER_ID})
+    request = await journey.stack.ctl(
+        "POST",
+        "/placement-request",
+        json={
+            "placement": "CRM_DEAL_DETAIL_TAB",
+            "entity_id": journey.deal_id,
+            "user_id": BUYER_ID,
+        },
+    )
     return request["url"], dict(request["form"])
 
 
 class TestPlacementAuthentication:
-    async def test_a_real_placement_post_opens_the_tab_framed_only_by_the_portal(self, journey: Journey) -> None:
+    async def test_a_real_placement_post_opens_the_tab_framed_only_by_the_portal(
+        self, journey: Journey
+    ) -> None:
         url, form = await placement(journey)
         response = await journey.stack.http.post(url, data=form)
         assert response.status_code == 200
@@ -43,8 +52,13 @@ class TestPlacementAuthentication:
 
     @pytest.mark.parametrize(
         ("change", "status"),
-        [({"AUTH_ID": ""}, 401), ({"AUTH_ID": "f" * 64}, 401), ({"APPLICATION_TOKEN": "0" * 32}, 403),
-         ({"member_id": "e" * 32}, 401), ({"PLACEMENT_OPTIONS": "{not json"}, 400)],
+        [
+            ({"AUTH_ID": ""}, 401),
+            ({"AUTH_ID": "f" * 64}, 401),
+            ({"APPLICATION_TOKEN": "0" * 32}, 403),
+            ({"member_id": "e" * 32}, 401),
+            ({"PLACEMENT_OPTIONS": "{not json"}, 400),
+        ],
         ids=["no-auth-id", "random-auth-id", "token-mismatch", "unknown-portal", "bad-options"],
     )
     async def test_forged_placement_posts_get_an_error_page_without_data(
@@ -58,75 +72,136 @@ class TestPlacementAuthentication:
 
     async def test_auth_id_of_another_portal_is_refused(self, journey: Journey) -> None:
         await journey.stack.control.post("/_sandbox/portals", json={"code": "b"})
-        other = (await journey.stack.control.post("/_sandbox/portals/b/tokens", json={"user_id": 1})).json()
+        other = (
+            await journey.stack.control.post("/_sandbox/portals/b/tokens", json={"user_id": 1})
+        ).json()
         url, form = await placement(journey)
-        response = await journey.stack.http.post(url, data=form | {"AUTH_ID": other["access_token"]})
+        response = await journey.stack.http.post(
+            url, data=form | {"AUTH_ID": other["access_token"]}
+        )
         assert response.status_code == 401
 
     async def test_the_requests_domain_is_never_called(self, journey: Journey) -> None:
         url, form = await placement(journey)
-        forged = url.replace("DOMAIN=", "DOMAIN=attacker.example&X=") if "DOMAIN=" in url else url + "?DOMAIN=attacker.example"
+        forged = (
+            url.replace("DOMAIN=", "DOMAIN=attacker.example&X=")
+            if "DOMAIN=" in url
+            else url + "?DOMAIN=attacker.example"
+        )
         response = await journey.stack.http.post(forged, data=form)
-        assert response.status_code == 200  # the stored endpoint answered; attacker.example was never asked
+        assert (
+            response.status_code == 200
+        )  # the stored endpoint answered; attacker.example was never asked
         assert "attacker.example" not in response.headers["content-security-policy"]
 
 
 class TestTabActionsCsrf:
     async def test_saving_without_a_view_token_is_forbidden(self, journey: Journey) -> None:
         line = (await journey.lines())[0]
-        response = await journey.stack.http.patch(f"/tab/api/lines/{line.id}", json={"status": "found"})
+        response = await journey.stack.http.patch(
+            f"/tab/api/lines/{line.id}", json={"status": "found"}
+        )
         assert response.status_code == 403
-        cross_site = await journey.stack.http.post(f"/tab/api/actions/clear_products",
-                                                   data={"x": "1"}, headers={"origin": "https://evil.example"})
+        cross_site = await journey.stack.http.post(
+            "/tab/api/actions/clear_products",
+            data={"x": "1"},
+            headers={"origin": "https://evil.example"},
+        )
         assert cross_site.status_code == 403
         assert (await journey.lines())[0].status == "pending"
 
     async def test_a_token_signed_with_another_key_is_forbidden(self, journey: Journey) -> None:
         line = (await journey.lines())[0]
-        claims = ViewClaims(member_id=journey.stack.member_id, user_id=BUYER_ID, entity_kind="deal",
-                            entity_id=journey.deal_id, expires_at=4_000_000_000)
+        claims = ViewClaims(
+            member_id=journey.stack.member_id,
+            user_id=BUYER_ID,
+            entity_kind="deal",
+            entity_id=journey.deal_id,
+            expires_at=4_000_000_000,
+        )
         forged = issue(claims, "not-the-secret")
-        response = await journey.stack.http.patch(f"/tab/api/lines/{line.id}", json={"status": "found"},
-                                                  headers={"X-View-Token": forged})
+        response = await journey.stack.http.patch(
+            f"/tab/api/lines/{line.id}", json={"status": "found"}, headers={"X-View-Token": forged}
+        )
         assert response.status_code == 403
 
     async def test_an_expired_token_is_forbidden(self, journey: Journey) -> None:
         line = (await journey.lines())[0]
         secret = journey.stack.context.settings.secret_key.get_secret_value()
-        claims = ViewClaims(member_id=journey.stack.member_id, user_id=BUYER_ID, entity_kind="deal",
-                            entity_id=journey.deal_id, expires_at=1)
-        response = await journey.stack.http.patch(f"/tab/api/lines/{line.id}", json={"status": "found"},
-                                                  headers={"X-View-Token": issue(claims, secret)})
+        claims = ViewClaims(
+            member_id=journey.stack.member_id,
+            user_id=BUYER_ID,
+            entity_kind="deal",
+            entity_id=journey.deal_id,
+            expires_at=1,
+        )
+        response = await journey.stack.http.patch(
+            f"/tab/api/lines/{line.id}",
+            json={"status": "found"},
+            headers={"X-View-Token": issue(claims, secret)},
+        )
         assert response.status_code == 403
 
-    @pytest.mark.parametrize("changes", [{"status": "cancelled_by_client"}, {"status": "lost"}, {"moq": -1},
-                                         {"unit_price": "abc"}, {"supplier": "x" * 300}, {"owner": 1},
-                                         {"status": "replacement"}])
-    async def test_invalid_entries_are_refused_and_nothing_changes(self, journey: Journey, changes: dict) -> None:
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"status": "cancelled_by_client"},
+            {"status": "lost"},
+            {"moq": -1},
+            {"unit_price": "abc"},
+            {"supplier": "x" * 300},
+            {"owner": 1},
+            {"status": "replacement"},
+        ],
+    )
+    async def test_invalid_entries_are_refused_and_nothing_changes(
+        self, journey: Journey, changes: dict
+    ) -> None:
         _html, config = await journey.open_tab()
         line_id = config["lines"][0]["id"]
-        response = await journey.stack.http.patch(f"/tab/api/lines/{line_id}", json=changes,
-                                                  headers={"X-View-Token": config["view_token"]})
+        response = await journey.stack.http.patch(
+            f"/tab/api/lines/{line_id}",
+            json=changes,
+            headers={"X-View-Token": config["view_token"]},
+        )
         assert response.status_code == 400
         assert response.json()["error_description"]
         assert (await journey.lines())[0].status == "pending"
 
 
 class TestTenantIsolation:
-    async def test_a_tab_of_portal_a_never_shows_or_edits_rows_of_portal_b(self, journey: Journey) -> None:
+    async def test_a_tab_of_portal_a_never_shows_or_edits_rows_of_portal_b(
+        self, journey: Journey
+    ) -> None:
         other_member = "b" * 32
         async with unit_of_work(journey.stack.context.sessions) as session:
-            await register_portal(session, PortalRegistration(
-                member_id=other_member, domain="b.bitrix24.ru", client_endpoint="https://b.bitrix24.ru/rest/",
-                application_token="token-of-portal-b"), action_secret="s")
+            await register_portal(
+                session,
+                PortalRegistration(
+                    member_id=other_member,
+                    domain="b.bitrix24.ru",
+                    client_endpoint="https://b.bitrix24.ru/rest/",
+                    application_token="token-of-portal-b",
+                ),
+                action_secret="s",
+            )
             link = ProcurementLink(member_id=other_member, deal_id=journey.deal_id + 1000)
             session.add(link)
             await session.flush()
-            session.add(ProcurementLine(member_id=other_member, link_id=link.id, name="Секрет портала B",
-                                        quantity=Decimal(1)))
+            session.add(
+                ProcurementLine(
+                    member_id=other_member,
+                    link_id=link.id,
+                    name="Секрет портала B",
+                    quantity=Decimal(1),
+                )
+            )
         html, config = await journey.open_tab()
         assert "Секрет портала B" not in html
-        foreign = [line for line in await journey.lines() if line.member_id == other_member][0]
-        response = await journey.stack.http.patch(f"/tab/api/lines/{foreign.id}", json={"status": "found"},
-                                                  headers={"X-View-Token": config["view_token"]})
+        foreign = next(line for line in await journey.lines() if line.member_id == other_member)
+        response = await journey.stack.http.patch(
+            f"/tab/api/lines/{foreign.id}",
+            json={"status": "found"},
+            headers={"X-View-Token": config["view_token"]},
+        )
         assert response.status_code == 404

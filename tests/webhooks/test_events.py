@@ -18,7 +18,9 @@ async def harness(database_url: str) -> AsyncIterator[AppHarness]:
 
 
 class TestEventIntake:
-    async def test_accepted_event_is_stored_with_its_job_before_the_answer(self, harness: AppHarness) -> None:
+    async def test_accepted_event_is_stored_with_its_job_before_the_answer(
+        self, harness: AppHarness
+    ) -> None:
         response = await harness.post_form("/b24/events", deal_event())
         assert response.status_code == 200
         assert response.json() == {"status": "accepted"}
@@ -26,21 +28,28 @@ class TestEventIntake:
         assert await harness.count(Job) == 1
 
     async def test_duplicate_delivery_three_times_stores_one_row(self, harness: AppHarness) -> None:
-        statuses = [(await harness.post_form("/b24/events", deal_event())).json()["status"] for _ in range(3)]
+        statuses = [
+            (await harness.post_form("/b24/events", deal_event())).json()["status"]
+            for _ in range(3)
+        ]
         assert statuses == ["accepted", "duplicate", "duplicate"]
         assert await harness.count(InboxEvent) == 1
         assert await harness.count(Job) == 1
 
-    async def test_many_events_for_one_deal_coalesce_into_one_job(self, harness: AppHarness) -> None:
+    async def test_many_events_for_one_deal_coalesce_into_one_job(
+        self, harness: AppHarness
+    ) -> None:
         for ts in range(10):
-            assert (await harness.post_form("/b24/events", deal_event(ts=str(1000 + ts)))).status_code == 200
+            assert (
+                await harness.post_form("/b24/events", deal_event(ts=str(1000 + ts)))
+            ).status_code == 200
         assert await harness.count(InboxEvent) == 10
         assert await harness.count(Job) == 1
 
     async def test_stored_payload_keeps_no_token(self, harness: AppHarness) -> None:
         await harness.post_form("/b24/events", deal_event())
         async with harness.context.sessions() as session:
-            event = (await session.get(InboxEvent, 1))
+            event = await session.get(InboxEvent, 1)
         assert event is not None
         assert APP_TOKEN not in str(event.payload)
         assert "s6p6eclrvim6da22ft9ch94ekreb52lv" not in str(event.payload)
@@ -91,26 +100,34 @@ class TestMalformedBodies:
         self, harness: AppHarness, body: bytes, status: int
     ) -> None:
         response = await harness.http.post(
-            "/b24/events", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+            "/b24/events",
+            content=body,
+            headers={"content-type": "application/x-www-form-urlencoded"},
         )
         assert response.status_code == status
         assert response.json()["error_description"]
         assert await harness.count(InboxEvent) == 0
 
     @pytest.mark.parametrize("entity_id", ["abc", "-1", "0", "1e5", "9" * 30])
-    async def test_wrong_type_for_entity_id_is_refused(self, harness: AppHarness, entity_id: str) -> None:
+    async def test_wrong_type_for_entity_id_is_refused(
+        self, harness: AppHarness, entity_id: str
+    ) -> None:
         fields = deal_event() | {"data[FIELDS][ID]": entity_id}
         response = await harness.post_form("/b24/events", fields)
         assert response.status_code == 400
         assert "data[FIELDS][ID]" in response.json()["error_description"]
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(body=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
     async def test_fuzzed_bodies_never_cause_a_server_error_or_a_write(
         self, harness: AppHarness, body: bytes
     ) -> None:
         response = await harness.http.post(
-            "/b24/events", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+            "/b24/events",
+            content=body,
+            headers={"content-type": "application/x-www-form-urlencoded"},
         )
         assert response.status_code < 500
         assert await harness.count(InboxEvent) == 0
@@ -118,17 +135,27 @@ class TestMalformedBodies:
 
 class TestUninstall:
     async def test_forged_uninstall_deletes_nothing(self, harness: AppHarness) -> None:
-        fields = {"event": "ONAPPUNINSTALL", "data[CLEAN]": "1", "auth[member_id]": MEMBER_ID,
-                  "auth[application_token]": "forged-token-0000"}
+        fields = {
+            "event": "ONAPPUNINSTALL",
+            "data[CLEAN]": "1",
+            "auth[member_id]": MEMBER_ID,
+            "auth[application_token]": "forged-token-0000",
+        }
         assert (await harness.post_form("/b24/events", fields)).status_code == 403
         async with harness.context.sessions() as session:
             portal = await session.get(Portal, MEMBER_ID)
         assert portal is not None and portal.status == "active"
 
-    async def test_real_uninstall_wipes_tokens_and_later_events_are_refused(self, harness: AppHarness) -> None:
+    async def test_real_uninstall_wipes_tokens_and_later_events_are_refused(
+        self, harness: AppHarness
+    ) -> None:
         await harness.post_form("/b24/events", deal_event())
-        fields = {"event": "ONAPPUNINSTALL", "data[CLEAN]": "1", "auth[member_id]": MEMBER_ID,
-                  "auth[application_token]": APP_TOKEN}
+        fields = {
+            "event": "ONAPPUNINSTALL",
+            "data[CLEAN]": "1",
+            "auth[member_id]": MEMBER_ID,
+            "auth[application_token]": APP_TOKEN,
+        }
         assert (await harness.post_form("/b24/events", fields)).status_code == 200
         async with harness.context.sessions() as session:
             portal = await session.get(Portal, MEMBER_ID)

@@ -10,7 +10,9 @@ from typing import Any
 
 from webhooks.bitrix24.form import FormError, text_at
 
-DEAL_EVENTS = frozenset({"ONCRMDEALADD", "ONCRMDEALUPDATE", "ONCRMDEALDELETE", "ONCRMDEALMOVETOCATEGORY"})
+DEAL_EVENTS = frozenset(
+    {"ONCRMDEALADD", "ONCRMDEALUPDATE", "ONCRMDEALDELETE", "ONCRMDEALMOVETOCATEGORY"}
+)
 ITEM_EVENTS = frozenset({"ONCRMDYNAMICITEMADD", "ONCRMDYNAMICITEMUPDATE", "ONCRMDYNAMICITEMDELETE"})
 APP_EVENTS = frozenset({"ONAPPINSTALL", "ONAPPUPDATE", "ONAPPUNINSTALL"})
 KNOWN_EVENTS = DEAL_EVENTS | ITEM_EVENTS | APP_EVENTS
@@ -36,7 +38,8 @@ class EventEnvelope:
         return hashlib.sha256(raw.encode()).hexdigest()
 
     def stored_payload(self) -> dict[str, Any]:
-        auth = self.form.get("auth") if isinstance(self.form.get("auth"), dict) else {}
+        raw_auth = self.form.get("auth")
+        auth: dict[str, Any] = raw_auth if isinstance(raw_auth, dict) else {}
         kept = {key: auth[key] for key in KEPT_AUTH_KEYS if key in auth}
         return {"event": self.name, "data": self.form.get("data", {}), "ts": self.ts, "auth": kept}
 
@@ -56,9 +59,14 @@ def read_envelope(form: dict[str, Any]) -> EventEnvelope:
     if name in ITEM_EVENTS:
         entity_type_id = _positive_id(entity_type_id, "data[FIELDS][ENTITY_TYPE_ID]")
     return EventEnvelope(
-        name=name, member_id=member_id, application_token=token, entity_id=entity_id,
-        entity_type_id=entity_type_id, handler_id=text_at(form, "event_handler_id") or "",
-        ts=text_at(form, "ts") or "", form=form,
+        name=name,
+        member_id=member_id,
+        application_token=token,
+        entity_id=entity_id,
+        entity_type_id=entity_type_id,
+        handler_id=text_at(form, "event_handler_id") or "",
+        ts=text_at(form, "ts") or "",
+        form=form,
     )
 
 

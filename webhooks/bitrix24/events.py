@@ -26,16 +26,27 @@ def sync_delivery(envelope: EventEnvelope) -> jobs.Delivery:
     else:
         kind = "sync_item"
         key = f"{envelope.member_id}:item:{envelope.entity_type_id}:{envelope.entity_id}"
-        job_payload = {"entity_type_id": int(envelope.entity_type_id), "item_id": int(envelope.entity_id)}
+        job_payload = {
+            "entity_type_id": int(envelope.entity_type_id),
+            "item_id": int(envelope.entity_id),
+        }
     return jobs.Delivery(
-        member_id=envelope.member_id, dedupe_key=envelope.dedupe_key, source="event",
-        name=envelope.name, job_kind=kind, coalesce_key=key, entity_id=envelope.entity_id,
-        payload=envelope.stored_payload(), job_payload=job_payload,
+        member_id=envelope.member_id,
+        dedupe_key=envelope.dedupe_key,
+        source="event",
+        name=envelope.name,
+        job_kind=kind,
+        coalesce_key=key,
+        entity_id=envelope.entity_id,
+        payload=envelope.stored_payload(),
+        job_payload=job_payload,
     )
 
 
 async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[str, Any]:
-    portal = await verify_sender(session, envelope.member_id, envelope.application_token, route="events")
+    portal = await verify_sender(
+        session, envelope.member_id, envelope.application_token, route="events"
+    )
     if envelope.name == "ONAPPUNINSTALL":
         return await _uninstall(session, portal, envelope)
     if envelope.name == "ONAPPUPDATE":
@@ -43,12 +54,19 @@ async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[s
     if envelope.name not in DEAL_EVENTS | ITEM_EVENTS:
         return {"status": "ignored"}
     accepted = await jobs.accept(session, sync_delivery(envelope))
-    log.info("event accepted", member_id=envelope.member_id, event_name=envelope.name,
-             entity_id=envelope.entity_id, duplicate=accepted.duplicate)
+    log.info(
+        "event accepted",
+        member_id=envelope.member_id,
+        event_name=envelope.name,
+        entity_id=envelope.entity_id,
+        duplicate=accepted.duplicate,
+    )
     return {"status": "duplicate" if accepted.duplicate else "accepted"}
 
 
-async def _uninstall(session: AsyncSession, portal: Portal, envelope: EventEnvelope) -> dict[str, Any]:
+async def _uninstall(
+    session: AsyncSession, portal: Portal, envelope: EventEnvelope
+) -> dict[str, Any]:
     purge = text_at(envelope.form, "data", "CLEAN") == "1"
     await portals.mark_uninstalled(session, portal, purge=purge)
     log.info("portal uninstalled", member_id=portal.member_id, purged=purge)

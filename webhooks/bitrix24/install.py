@@ -41,26 +41,41 @@ def read_install(form: dict[str, Any], query: dict[str, str]) -> InstallRequest:
         return _from_app_event(form)
     domain = query.get("DOMAIN", "")
     scheme = "https" if query.get("PROTOCOL", "1") == "1" else "http"
-    fields = {name: text_at(form, name) or "" for name in ("AUTH_ID", "REFRESH_ID", "APPLICATION_TOKEN", "member_id")}
+    fields = {
+        name: text_at(form, name) or ""
+        for name in ("AUTH_ID", "REFRESH_ID", "APPLICATION_TOKEN", "member_id")
+    }
     missing = [name for name, value in fields.items() if not value] + ([] if domain else ["DOMAIN"])
     if missing:
         raise BadRequest(f"missing install field(s): {', '.join(missing)}")
     return InstallRequest(
-        member_id=fields["member_id"], domain=domain, client_endpoint=f"{scheme}://{domain}/rest/",
-        access_token=fields["AUTH_ID"], refresh_token=fields["REFRESH_ID"],
-        expires_in=_int(text_at(form, "AUTH_EXPIRES")), application_token=fields["APPLICATION_TOKEN"],
+        member_id=fields["member_id"],
+        domain=domain,
+        client_endpoint=f"{scheme}://{domain}/rest/",
+        access_token=fields["AUTH_ID"],
+        refresh_token=fields["REFRESH_ID"],
+        expires_in=_int(text_at(form, "AUTH_EXPIRES")),
+        application_token=fields["APPLICATION_TOKEN"],
         language=(query.get("LANG") or "ru")[:2],
     )
 
 
 def _from_app_event(form: dict[str, Any]) -> InstallRequest:
-    names = ("member_id", "domain", "client_endpoint", "access_token", "refresh_token", "application_token")
+    names = (
+        "member_id",
+        "domain",
+        "client_endpoint",
+        "access_token",
+        "refresh_token",
+        "application_token",
+    )
     values = {name: text_at(form, "auth", name) or "" for name in names}
     missing = [f"auth[{name}]" for name, value in values.items() if not value]
     if missing:
         raise BadRequest(f"missing install field(s): {', '.join(missing)}")
     return InstallRequest(
-        **values, expires_in=_int(text_at(form, "auth", "expires_in")),
+        **values,
+        expires_in=_int(text_at(form, "auth", "expires_in")),
         language=(text_at(form, "data", "LANGUAGE_ID") or "ru")[:2],
     )
 
@@ -81,17 +96,24 @@ async def install(context: AppContext, request: InstallRequest) -> None:
 
 async def _check_reinstall(session: Any, request: InstallRequest) -> None:
     existing = await portals.find_active_portal(session, request.member_id)
-    if existing is not None and not tokens_match(existing.application_token, request.application_token):
+    if existing is not None and not tokens_match(
+        existing.application_token, request.application_token
+    ):
         raise Forbidden("this portal is installed already; the application token does not match")
 
 
 async def _prove_tokens(context: AppContext, request: InstallRequest) -> None:
     client = portal_clients(context).for_user_token(
-        member_id=request.member_id, endpoint=request.client_endpoint, access_token=request.access_token)
+        member_id=request.member_id,
+        endpoint=request.client_endpoint,
+        access_token=request.access_token,
+    )
     try:
         await client.call("app.info", priority=Priority.INTERACTIVE)
     except Bitrix24Error as exc:
-        log.warning("install refused: tokens not accepted", member_id=request.member_id, code=exc.code)
+        log.warning(
+            "install refused: tokens not accepted", member_id=request.member_id, code=exc.code
+        )
         raise Unauthorized("the portal did not accept the install tokens") from exc
     finally:
         await client.aclose()
@@ -99,9 +121,13 @@ async def _prove_tokens(context: AppContext, request: InstallRequest) -> None:
 
 async def _register(session: Any, request: InstallRequest) -> None:
     registration = PortalRegistration(
-        member_id=request.member_id, domain=request.domain, client_endpoint=request.client_endpoint,
-        application_token=request.application_token, access_token=request.access_token,
-        refresh_token=request.refresh_token, language=request.language,
+        member_id=request.member_id,
+        domain=request.domain,
+        client_endpoint=request.client_endpoint,
+        application_token=request.application_token,
+        access_token=request.access_token,
+        refresh_token=request.refresh_token,
+        language=request.language,
         access_expires_at=datetime.now(UTC) + timedelta(seconds=request.expires_in),
     )
     from secrets import token_urlsafe

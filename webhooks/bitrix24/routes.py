@@ -44,5 +44,8 @@ async def receive_install(request: Request, context: ContextDep) -> HTMLResponse
     install_request = read_install(form, dict(request.query_params))
     await install(context, install_request)
     origin = install_request.client_endpoint.removesuffix("/").removesuffix("/rest")
-    return render_install_finish(install_request.language, portal_origin=origin,
-                                 app_sid=request.query_params.get("APP_SID", ""))
+    return render_install_finish(
+        install_request.language,
+        portal_origin=origin,
+        app_sid=request.query_params.get("APP_SID", ""),
+    )

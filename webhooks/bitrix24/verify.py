@@ -38,7 +38,9 @@ async def verify_sender(session: AsyncSession, member_id: str, token: str, *, ro
     if not tokens_match(portal.application_token, token):
         security_log.warning(
             "rejected: application token mismatch",
-            route=route, member_id=member_id, token_fingerprint=fingerprint(token),
+            route=route,
+            member_id=member_id,
+            token_fingerprint=fingerprint(token),
         )
         raise Forbidden("application token does not match this portal")
     return portal
