@@ -67,13 +67,29 @@ def redact_event(
     return event_dict
 
 
-class RedactingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
+def _mask_record(record: logging.LogRecord) -> None:
+    try:
         message = record.getMessage()
-        masked = secrets.mask(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
+    except (TypeError, ValueError):
+        return
+    masked = secrets.mask(message)
+    if masked != message:
+        record.msg, record.args = masked, None
+
+
+def install_record_redaction() -> None:
+    """Mask known secrets in every stdlib record as it is created, before any handler sees it."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "b24bridge_redacting", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        _mask_record(record)
+        return record
+
+    factory.b24bridge_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
@@ -92,12 +108,11 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         cache_logger_on_first_use=False,
     )
+    install_record_redaction()
     root = logging.getLogger()
     root.setLevel(level.upper())
-    for handler in root.handlers or [logging.StreamHandler(sys.stderr)]:
-        handler.addFilter(RedactingFilter())
-        if handler not in root.handlers:
-            root.addHandler(handler)
+    if not root.handlers:
+        root.addHandler(logging.StreamHandler(sys.stderr))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 

@@ -10,7 +10,7 @@ from app.api import admin, health
 from app.config import Settings, get_settings
 from app.context import AppContext
 from app.errors import install_error_handlers
-from app.logs import configure_logging
+from app.logs import configure_logging, secrets
 from app.runtime import start_background, stop_background
 from app.tab import routes as tab_routes
 from app.tab.render import STATIC_URL, static_files
@@ -21,6 +21,12 @@ from webhooks.bitrix24 import routes as bitrix24_routes
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
+    secrets.add(
+        settings.b24_client_secret.get_secret_value(),
+        settings.admin_token.get_secret_value(),
+        settings.sms_http_key.get_secret_value(),
+        settings.secret_key.get_secret_value(),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
