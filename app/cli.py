@@ -137,6 +137,32 @@ def demo(port: int = 8000, sandbox_port: int = 8001) -> None:
     run_demo(settings, port=port, sandbox_port=sandbox_port)
 
 
+@cli.command()
+def provision(
+    member_id: str = typer.Option(..., help="the portal's member_id"),
+    deal_category: int = typer.Option(0, help="deal funnel (category) id for the workflow's stages"),
+    buyer: list[int] = typer.Option([], help="buyer user id (repeat for round-robin)"),
+) -> None:
+    """Create (or find) the «Закупка» smart process, its stages and ETA field, and the deal stages."""
+    from app.context import AppContext
+    from app.provisioning import provision_portal
+
+    settings = load_settings()
+    prepare(settings)
+
+    async def run() -> None:
+        context = AppContext.build(settings)
+        try:
+            report = await provision_portal(context, member_id, deal_category_id=deal_category,
+                                            buyer_ids=list(buyer) or None)
+        finally:
+            await context.close()
+        created = ", ".join(report.created) or "nothing — everything existed already"
+        typer.echo(f"provisioned: created {created}")
+
+    asyncio.run(run())
+
+
 def main() -> None:
     try:
         cli()

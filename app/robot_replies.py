@@ -27,7 +27,6 @@ from app.repositories import effects, portals
 from app.worker import PermanentJobError
 from connectors.bitrix24 import (
     BadRequestError,
-    Bitrix24Error,
     NotFoundError,
     OperatingLimitError,
     PermissionDeniedError,
@@ -57,9 +56,13 @@ class RobotJob:
     @classmethod
     def from_job(cls, job: Job) -> "RobotJob":
         payload = job.payload
-        return cls(member_id=job.member_id, action=str(payload.get("action", "")),
-                   deal_id=int(payload["deal_id"]), params=dict(payload.get("params") or {}),
-                   event_token=str(payload["event_token"]))
+        return cls(
+            member_id=job.member_id,
+            action=str(payload.get("action", "")),
+            deal_id=int(payload["deal_id"]),
+            params=dict(payload.get("params") or {}),
+            event_token=str(payload["event_token"]),
+        )
 
     @property
     def reply_key(self) -> str:
@@ -75,7 +78,9 @@ async def run_robot_job(context: AppContext, job: Job) -> str:
     secrets.add(robot.event_token)
     async with context.sessions() as session:
         portal = await portals.find_active_portal(session, robot.member_id)
-        known = await effects.statuses(session, robot.member_id, [robot.reply_key, robot.action_key])
+        known = await effects.statuses(
+            session, robot.member_id, [robot.reply_key, robot.action_key]
+        )
     if portal is None:
         return "portal not active"
     reply = known.get(robot.reply_key)
@@ -86,35 +91,52 @@ async def run_robot_job(context: AppContext, job: Job) -> str:
     return f"workflow answered: {message}"
 
 
-async def _run_action_once(context: AppContext, portal: Portal, robot: RobotJob, done: Effect | None) -> str:
+async def _run_action_once(
+    context: AppContext, portal: Portal, robot: RobotJob, done: Effect | None
+) -> str:
     if done is not None and done.status == effects.DONE:
         return str(done.result.get("message", ""))
     message = await _run_action(context, portal, robot)
     async with unit_of_work(context.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.action_key, "robot_action")])
-        await effects.finish(session, robot.member_id, robot.action_key, result={"message": message})
+        await effects.finish(
+            session, robot.member_id, robot.action_key, result={"message": message}
+        )
     return message
 
 
 async def _run_action(context: AppContext, portal: Portal, robot: RobotJob) -> str:
     handler = action_handlers().get(robot.action)
     if handler is None:
-        return _say(portal, f"Действие «{robot.action}» недоступно в этой версии приложения.",
-                    f"The action {robot.action!r} is not available in this version of the app.")
+        return _say(
+            portal,
+            f"Действие «{robot.action}» недоступно в этой версии приложения.",
+            f"The action {robot.action!r} is not available in this version of the app.",
+        )
     try:
         return await handler(context, portal, robot.deal_id, robot.params)
     except FINAL_ACTION_ERRORS as exc:
-        log.warning("robot action failed", member_id=robot.member_id, action=robot.action,
-                    deal_id=robot.deal_id, error=str(exc))
+        log.warning(
+            "robot action failed",
+            member_id=robot.member_id,
+            action=robot.action,
+            deal_id=robot.deal_id,
+            error=str(exc),
+        )
         return _say(portal, f"Не выполнено: {exc}", f"Failed: {exc}")
 
 
-async def _reply_once(context: AppContext, portal: Portal, robot: RobotJob, message: str, *, retried: bool) -> None:
+async def _reply_once(
+    context: AppContext, portal: Portal, robot: RobotJob, message: str, *, retried: bool
+) -> None:
     async with unit_of_work(context.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.reply_key, "robot_reply")])
     client = portal_clients(context).for_portal(portal)
-    params = {"EVENT_TOKEN": robot.event_token, "RETURN_VALUES": {"result": message},
-              "LOG_MESSAGE": f"b24bridge: {message}"}
+    params = {
+        "EVENT_TOKEN": robot.event_token,
+        "RETURN_VALUES": {"result": message},
+        "LOG_MESSAGE": f"b24bridge: {message}",
+    }
     try:
         await client.call("bizproc.event.send", params, priority=Priority.INTERACTIVE)
     except (RateLimitError, OperatingLimitError):
@@ -124,12 +146,19 @@ async def _reply_once(context: AppContext, portal: Portal, robot: RobotJob, mess
         if exc.code.upper() != "ACCESS_DENIED":
             raise
         await _record_denied(context, robot, retried=retried)
-        raise PermanentJobError("bizproc.event.send: ACCESS_DENIED — the event token is used or expired") from exc
+        raise PermanentJobError(
+            "bizproc.event.send: ACCESS_DENIED — the event token is used or expired"
+        ) from exc
     await _settle(context, robot, result={"message": message})
 
 
-async def _settle(context: AppContext, robot: RobotJob, *, forget: bool = False,
-                  result: dict[str, Any] | None = None) -> None:
+async def _settle(
+    context: AppContext,
+    robot: RobotJob,
+    *,
+    forget: bool = False,
+    result: dict[str, Any] | None = None,
+) -> None:
     async with unit_of_work(context.sessions) as session:
         if forget:
             await effects.forget(session, robot.member_id, [robot.reply_key])
@@ -141,13 +170,22 @@ async def _record_denied(context: AppContext, robot: RobotJob, *, retried: bool)
     # After an attempt with an unknown outcome, ACCESS_DENIED may mean our own earlier
     # reply got through; the record says so for the operator.
     async with unit_of_work(context.sessions) as session:
-        await effects.finish(session, robot.member_id, robot.reply_key, status=DENIED,
-                             result={"error": "ACCESS_DENIED", "after_unknown_attempt": retried})
-    log.warning("robot reply refused: event token used or expired; not retried",
-                member_id=robot.member_id, action=robot.action, deal_id=robot.deal_id,
-                call_ref=token_key(robot.event_token)[:12], after_unknown_attempt=retried)
+        await effects.finish(
+            session,
+            robot.member_id,
+            robot.reply_key,
+            status=DENIED,
+            result={"error": "ACCESS_DENIED", "after_unknown_attempt": retried},
+        )
+    log.warning(
+        "robot reply refused: event token used or expired; not retried",
+        member_id=robot.member_id,
+        action=robot.action,
+        deal_id=robot.deal_id,
+        call_ref=token_key(robot.event_token)[:12],
+        after_unknown_attempt=retried,
+    )
 
 
 def _say(portal: Portal, ru: str, en: str) -> str:
     return en if portal.language == "en" else ru
-

@@ -51,14 +51,20 @@ def parse_webhook_url(url: str, allowed_hosts: list[str]) -> WebhookPortal:
     parts = urlsplit(url.strip())
     match = _WEBHOOK_PATH.match(parts.path)
     if match is None or parts.query or parts.fragment:
-        raise WebhookModeError("B24_WEBHOOK_URL must look like https://portal.bitrix24.ru/rest/{user_id}/{code}/")
+        raise WebhookModeError(
+            "B24_WEBHOOK_URL must look like https://portal.bitrix24.ru/rest/{user_id}/{code}/"
+        )
     origin = f"{parts.scheme}://{parts.netloc}"
     if not is_allowed_url(origin + "/", allowed_hosts):
         raise WebhookModeError(
-            f"B24_WEBHOOK_URL host {parts.hostname!r} is not a Bitrix24 domain nor in B24_ALLOWED_DOMAINS")
-    return WebhookPortal(webhook_url=f"{origin}{match['base']}{match['user']}/{match['code']}/",
-                         client_endpoint=f"{origin}{match['base']}", domain=parts.netloc.lower(),
-                         code=match["code"])
+            f"B24_WEBHOOK_URL host {parts.hostname!r} is not a Bitrix24 domain nor in B24_ALLOWED_DOMAINS"
+        )
+    return WebhookPortal(
+        webhook_url=f"{origin}{match['base']}{match['user']}/{match['code']}/",
+        client_endpoint=f"{origin}{match['base']}",
+        domain=parts.netloc.lower(),
+        code=match["code"],
+    )
 
 
 async def register_webhook_portal(context: AppContext) -> Portal | None:
@@ -76,22 +82,34 @@ async def register_webhook_portal(context: AppContext) -> Portal | None:
         auth_mode="webhook", webhook_url=target.webhook_url,
     )  # fmt: skip
     await _prove_webhook(context, registration)
-    portal = await in_transaction(context, lambda session: portals.register_portal(
-        session, registration, action_secret=random_secrets.token_urlsafe(24)))
+    portal = await in_transaction(
+        context,
+        lambda session: portals.register_portal(
+            session, registration, action_secret=random_secrets.token_urlsafe(24)
+        ),
+    )
     if not outgoing_token:
-        log.warning("webhook mode without B24_OUTGOING_WEBHOOK_TOKEN: every event will be refused",
-                    member_id=portal.member_id)
+        log.warning(
+            "webhook mode without B24_OUTGOING_WEBHOOK_TOKEN: every event will be refused",
+            member_id=portal.member_id,
+        )
     log.info("webhook portal registered", member_id=portal.member_id, domain=portal.domain)
     return portal
 
 
 async def _prove_webhook(context: AppContext, registration: PortalRegistration) -> None:
     """One ``profile`` call: the webhook must answer before the portal is registered."""
-    probe = Portal(member_id=registration.member_id, domain=registration.domain,
-                   client_endpoint=registration.client_endpoint, auth_mode="webhook",
-                   webhook_url=registration.webhook_url)
+    probe = Portal(
+        member_id=registration.member_id,
+        domain=registration.domain,
+        client_endpoint=registration.client_endpoint,
+        auth_mode="webhook",
+        webhook_url=registration.webhook_url,
+    )
     clients = portal_clients(context)
     try:
         await clients.for_portal(probe).call("profile", priority=Priority.INTERACTIVE)
     except Bitrix24Error as exc:
-        raise WebhookModeError(f"the portal refused the incoming webhook ({exc.code or type(exc).__name__})") from exc
+        raise WebhookModeError(
+            f"the portal refused the incoming webhook ({exc.code or type(exc).__name__})"
+        ) from exc

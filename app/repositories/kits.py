@@ -12,7 +12,7 @@ from automations.pricing import KitDefinition
 
 
 async def load_kits(session: AsyncSession, member_id: str) -> dict[int, KitDefinition]:
-    rows = await session.scalars(select(Kit).where(Kit.member_id == member_id))  # type: ignore[arg-type]
+    rows = await session.scalars(select(Kit).where(Kit.member_id == member_id))
     return {row.product_id: definition_from_json(row.definition) for row in rows}
 
 
@@ -20,7 +20,7 @@ async def replace_source(
     session: AsyncSession, member_id: str, source: str, kits: Sequence[KitDefinition]
 ) -> None:
     """All kits of ``source`` become exactly ``kits``; a product defined elsewhere moves here."""
-    await session.execute(delete(Kit).where(Kit.member_id == member_id, Kit.source == source))  # type: ignore[arg-type]
+    await session.execute(delete(Kit).where(Kit.member_id == member_id, Kit.source == source))
     await upsert_kits(session, member_id, source, kits)
 
 
@@ -31,7 +31,7 @@ async def upsert_kits(
     for kit in kits:
         row = (
             await session.scalars(
-                select(Kit).where(Kit.member_id == member_id, Kit.product_id == kit.product_id)  # type: ignore[arg-type]
+                select(Kit).where(Kit.member_id == member_id, Kit.product_id == kit.product_id)
             )
         ).first()
         if row is None:

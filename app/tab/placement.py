@@ -1,9 +1,10 @@
-"""Authenticate a placement POST (the tab opening inside a Bitrix24 card).
+"""Authenticate a placement POST (the tab in a Bitrix24 card, or the app's main page).
 
 Three proofs, all server-side (RELIABILITY.md S5): the ``APPLICATION_TOKEN`` matches the
 stored one of that ``member_id`` (constant time); the user's ``AUTH_ID`` is accepted by
 ``user.current`` at the *stored* client endpoint (never the request's ``DOMAIN``); the
-placement code and entity id make sense for this app.
+placement code and entity id make sense for this app. The main page (``PLACEMENT=DEFAULT``,
+REST_FACTS §9.3) has no entity; it also asks ``user.admin`` with the same user token.
 """
 
 import json
@@ -32,6 +33,10 @@ class PlacementVisit:
     entity_id: int
     lang: str
     app_sid: str
+    is_admin: bool = False  # asked only for the main page (``authenticate_app_page``)
+
+
+APP_PAGE_PLACEMENT = "DEFAULT"
 
 
 def _entity_id(form: dict[str, Any]) -> int:
@@ -53,46 +58,82 @@ async def _expected_placement(context: AppContext, member_id: str, kind: str) ->
     return f"CRM_DYNAMIC_{values.get('card_entity_type_id', 0)}_DETAIL_TAB"
 
 
-async def _current_user(context: AppContext, portal: Portal, auth_id: str) -> int:
+async def _ask_as_user(context: AppContext, portal: Portal, auth_id: str, method: str) -> Any:
     client = portal_clients(context).for_user_token(
         member_id=portal.member_id, endpoint=portal.client_endpoint, access_token=auth_id
     )
     try:
-        user = await client.call("user.current", priority=Priority.INTERACTIVE)
+        return await client.call(method, priority=Priority.INTERACTIVE)
     except Bitrix24Error as exc:
         log.warning(
-            "tab refused: AUTH_ID not accepted by the portal",
+            "frame refused: AUTH_ID not accepted by the portal",
             member_id=portal.member_id,
+            method=method,
             code=exc.code,
         )
         raise Unauthorized(
-            "the portal did not accept this user's session; reopen the card"
+            "the portal did not accept this user's session; reopen the page"
         ) from exc
     finally:
         await client.aclose()
-    user_id = str((user or {}).get("ID", ""))
+
+
+async def _current_user(context: AppContext, portal: Portal, auth_id: str) -> int:
+    user = await _ask_as_user(context, portal, auth_id, "user.current")
+    user_id = str((user or {}).get("ID", "")) if isinstance(user, dict) else ""
     if not user_id.isdigit():
         raise Unauthorized("the portal did not name the current user")
     return int(user_id)
 
 
-async def authenticate_visit(
-    context: AppContext, form: dict[str, Any], query: dict[str, str], kind: str
-) -> PlacementVisit:
+async def _verified_frame(context: AppContext, form: dict[str, Any]) -> tuple[Portal, str]:
+    """The stored portal that sent this frame POST, and the user's ``AUTH_ID``."""
     member_id, token = text_at(form, "member_id") or "", text_at(form, "APPLICATION_TOKEN") or ""
     auth_id = text_at(form, "AUTH_ID") or ""
     if not member_id or not token or not auth_id:
         raise Unauthorized(
-            "the tab must be opened from a Bitrix24 card (missing member_id, APPLICATION_TOKEN or AUTH_ID)"
+            "the page must be opened inside Bitrix24 (missing member_id, APPLICATION_TOKEN or AUTH_ID)"
         )
     secrets.add(auth_id, text_at(form, "REFRESH_ID"), token)
     portal = await in_transaction(
         context, lambda session: verify_sender(session, member_id, token, route="tab")
     )
+    return portal, auth_id
+
+
+def _lang(query: dict[str, str], portal: Portal) -> str:
+    return (query.get("LANG") or portal.language or "ru")[:2]
+
+
+async def authenticate_visit(
+    context: AppContext, form: dict[str, Any], query: dict[str, str], kind: str
+) -> PlacementVisit:
+    portal, auth_id = await _verified_frame(context, form)
     placement = text_at(form, "PLACEMENT") or ""
-    if placement != await _expected_placement(context, member_id, kind):
+    if placement != await _expected_placement(context, portal.member_id, kind):
         raise BadRequest(f"placement {placement[:60]!r} is not this tab")
     entity_id = _entity_id(form)
     user_id = await _current_user(context, portal, auth_id)
-    lang = (query.get("LANG") or portal.language or "ru")[:2]
+    lang = _lang(query, portal)
     return PlacementVisit(portal, user_id, kind, entity_id, lang, query.get("APP_SID", "")[:64])
+
+
+async def authenticate_app_page(
+    context: AppContext, form: dict[str, Any], query: dict[str, str], kind: str
+) -> PlacementVisit:
+    """The app's main page: ``PLACEMENT=DEFAULT``, no entity; ``is_admin`` from ``user.admin``."""
+    portal, auth_id = await _verified_frame(context, form)
+    placement = text_at(form, "PLACEMENT") or ""
+    if placement != APP_PAGE_PLACEMENT:
+        raise BadRequest(f"placement {placement[:60]!r} is not the app's main page")
+    user_id = await _current_user(context, portal, auth_id)
+    is_admin = await _ask_as_user(context, portal, auth_id, "user.admin") is True
+    return PlacementVisit(
+        portal,
+        user_id,
+        kind,
+        0,
+        _lang(query, portal),
+        query.get("APP_SID", "")[:64],
+        is_admin=is_admin,
+    )

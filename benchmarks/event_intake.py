@@ -1,0 +1,114 @@
+"""Event intake: how many Bitrix24 event deliveries per second the endpoint stores.
+
+Starts `b24bridge serve` (worker off) as a subprocess on a free port with a fresh
+database, registers one portal, then POSTs N form-encoded ONCRMDEALUPDATE events
+(over M distinct deals, C at a time) and prints throughput and latency percentiles.
+Every answer must be 200 (each stored in the inbox before it is given).
+
+    python benchmarks/event_intake.py [--events 2000] [--deals 200] [--concurrency 20]
+                                      [--database-url postgresql+asyncpg://…]
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.db import create_engine, create_session_factory, unit_of_work  # noqa: E402
+from app.migrations import upgrade  # noqa: E402
+from app.repositories.portals import PortalRegistration, register_portal  # noqa: E402
+from tests.appclient import APP_TOKEN, MEMBER_ID, deal_event  # noqa: E402
+from tests.e2e.harness import free_port  # noqa: E402
+
+
+async def prepare(database_url: str) -> None:
+    await upgrade(database_url)
+    engine = create_engine(database_url)
+    async with unit_of_work(create_session_factory(engine)) as session:
+        await register_portal(session, PortalRegistration(
+            member_id=MEMBER_ID, domain="bench.bitrix24.ru", client_endpoint="https://bench.bitrix24.ru/rest/",
+            application_token=APP_TOKEN), action_secret="bench")
+    await engine.dispose()
+
+
+async def wait_ready(url: str) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            try:
+                if (await client.get(f"{url}/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit("the app did not start")
+
+
+async def fire(url: str, events: int, deals: int, concurrency: int) -> tuple[float, list[float], dict[int, int]]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue = list(range(events))
+    limits = httpx.Limits(max_connections=concurrency)
+
+    async def one(client: httpx.AsyncClient, i: int) -> None:
+        body = deal_event(1 + i % deals, ts=str(1_800_000_000 + i))
+        started = time.perf_counter()
+        response = await client.post("/b24/events", data=body)
+        latencies.append(time.perf_counter() - started)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    async def lane(client: httpx.AsyncClient) -> None:
+        while queue:
+            await one(client, queue.pop())
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(lane(client) for _ in range(concurrency)))
+        return time.perf_counter() - started, latencies, statuses
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--deals", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    database_url = args.database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/intake.db"
+    await prepare(database_url)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "RUN_WORKER": "false", "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=ROOT, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        await wait_ready(url)
+        wall, latencies, statuses = await fire(url, args.events, args.deals, args.concurrency)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    backend = database_url.split(":", 1)[0]
+    print(f"database             {backend}")
+    print(f"events               {args.events} over {args.deals} deals, {args.concurrency} concurrent")
+    print(f"answers              {dict(sorted(statuses.items()))}")
+    print(f"wall seconds         {wall:.2f}")
+    print(f"events per second    {args.events / wall:.0f}")
+    print(f"latency p50 / p99 ms {percentile(latencies, 0.5) * 1000:.1f} / {percentile(latencies, 0.99) * 1000:.1f}")
+    print(f"mean latency ms      {statistics.mean(latencies) * 1000:.1f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,67 @@
+"""HTTP routes for automations: the robot handler, the action webhooks and their URLs."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from app.api.admin import AdminDep
+from app.api.deps import ContextDep
+from app.errors import BadRequest, NotFound
+from app.models.base import utc_now
+from app.repositories.portals import find_active_portal
+from app.uow import in_transaction
+from webhooks.bitrix24.actions import accept_action, action_urls, read_action_request
+from webhooks.bitrix24.form import FormError, parse_form
+from webhooks.bitrix24.robots import accept_robot, read_robot_call
+from webhooks.bitrix24.verify import read_body
+
+router = APIRouter(tags=["bitrix24 automations"])
+
+
+async def _form_fields(request: Request) -> dict[str, Any]:
+    body = await read_body(request)
+    try:
+        return parse_form(body)
+    except FormError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+@router.post("/b24/robots")
+async def receive_robot_call(request: Request, context: ContextDep) -> dict[str, Any]:
+    """A robot of this app runs in a deal's automation (form-encoded, REST_FACTS §12)."""
+    form = await _form_fields(request)
+    try:
+        call = read_robot_call(form)
+    except FormError as exc:
+        raise BadRequest(str(exc)) from exc
+    return await in_transaction(context, lambda session: accept_robot(session, call))
+
+
+@router.api_route("/b24/actions/{action}", methods=["GET", "POST"])
+async def receive_action(action: str, request: Request, context: ContextDep) -> dict[str, Any]:
+    """Bitrix24's "webhook" automation rule: query parameters, or the same as form fields."""
+    fields = {key: value for key, value in request.query_params.items()}
+    if request.method == "POST" and "form-urlencoded" in request.headers.get("content-type", ""):
+        body = await _form_fields(request)
+        fields |= {key: value for key, value in body.items() if isinstance(value, str)}
+    try:
+        action_request = read_action_request(action, fields)
+    except FormError as exc:
+        raise BadRequest(str(exc)) from exc
+    now = utc_now()
+    return await in_transaction(
+        context, lambda session: accept_action(session, action_request, now=now)
+    )
+
+
+@router.get("/admin/portals/{member_id}/action-urls")
+async def list_action_urls(member_id: str, context: ContextDep, _: AdminDep) -> dict[str, Any]:
+    """The copy-paste URLs (with the portal's secret) for the "webhook" automation rule."""
+    portal = await in_transaction(context, lambda session: find_active_portal(session, member_id))
+    if portal is None:
+        raise NotFound(f"no active portal {member_id[:64]}")
+    return {
+        "member_id": portal.member_id,
+        "method": "POST",
+        "urls": action_urls(context.settings.app_base_url, portal),
+    }
