@@ -29,6 +29,7 @@ HUNDRED = Decimal(100)
 Decide = Callable[[DealRows], list[Call] | Refusal]
 Progress = Callable[[int], None]
 
+
 @dataclass
 class BulkReport:
     deals: int = 0
@@ -36,6 +37,7 @@ class BulkReport:
     refused: dict[int, str] = field(default_factory=dict)
     missing: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
+
 
 def expansion_decision(kits: dict[int, KitDefinition]) -> Decide:
     def decide(deal: DealRows) -> list[Call] | Refusal:
@@ -45,6 +47,7 @@ def expansion_decision(kits: dict[int, KitDefinition]) -> Decide:
         return expansion_calls(deal, outcome)
 
     return decide
+
 
 def reprice_decision(percent: Decimal) -> Decide:
     """Every row's prices scaled by (1 + percent/100), kept in place (row ids stable)."""
@@ -56,13 +59,18 @@ def reprice_decision(percent: Decimal) -> Decide:
 
     return decide
 
+
 def scaled_row(row: ProductRow, factor: Decimal) -> ProductRow:
     price, brutto = round_money(row.price * factor), round_money(row.price_brutto * factor)
     if row.discount_type is DiscountType.PERCENT:
         return replace(row, price=price, price_brutto=brutto)
     return replace(
-        row, price=price, price_brutto=brutto, discount_sum=money_discount_sum(brutto, price, row.tax_rate)
+        row,
+        price=price,
+        price_brutto=brutto,
+        discount_sum=money_discount_sum(brutto, price, row.tax_rate),
     )
+
 
 async def run_bulk(
     gateway: ProductRowsGateway, deal_ids: Sequence[int], decide: Decide, *, progress: Progress
@@ -75,6 +83,7 @@ async def run_bulk(
         progress(len(chunk))
     return report
 
+
 def _decided(deal: DealRows, decide: Decide, report: BulkReport) -> tuple[int, list[Call]]:
     if not deal.found:
         report.missing.append(deal.deal_id)
@@ -84,6 +93,7 @@ def _decided(deal: DealRows, decide: Decide, report: BulkReport) -> tuple[int, l
         report.refused[deal.deal_id] = decision.message_en
         return deal.deal_id, []
     return deal.deal_id, decision
+
 
 async def _write_chunk(
     gateway: ProductRowsGateway, planned: list[tuple[int, list[Call]]], report: BulkReport
@@ -95,11 +105,13 @@ async def _write_chunk(
             report.failed[deal_id] = str(outcome.error)
     report.changed += len({deal_id for deal_id, calls in planned if calls} - set(report.failed))
 
+
 async def all_deal_ids(gateway: ProductRowsGateway) -> list[int]:
     """Every deal id, walking crm.deal.list by id (fast mode, REST_FACTS §4)."""
     rows: list[Any] = [
         row async for row in gateway.client.iterate("crm.deal.list", {"select": ["ID"]}, fast=True)
     ]
     return sorted(int(row["ID"]) for row in rows)
+
 
 Runner = Callable[[ProductRowsGateway, Sequence[int], Decide], Awaitable[BulkReport]]
