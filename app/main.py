@@ -12,6 +12,7 @@ from app.context import AppContext
 from app.errors import install_error_handlers
 from app.logs import configure_logging, secrets
 from app.runtime import start_background, stop_background
+from app.settings_page import routes as settings_routes
 from app.tab import routes as tab_routes
 from app.tab.render import STATIC_URL, static_files
 from webhooks.bitrix24 import automation_routes
@@ -47,5 +48,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(bitrix24_routes.router)
     app.include_router(automation_routes.router)
     app.include_router(tab_routes.router)
+    app.include_router(settings_routes.router)
     app.mount(STATIC_URL, static_files(), name="static")
     return app

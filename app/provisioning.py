@@ -30,5 +30,6 @@ async def provision_portal(
         changes["buyer_ids"] = buyer_ids
     async with unit_of_work(context.sessions) as session:
         await update_portal_settings(session, member_id, changes)
-        await jobs.arm_job(session, member_id, "bind_portal", f"{member_id}:bind", {})
+        if portal.auth_mode != "webhook":  # a webhook cannot bind tabs or events (app context only)
+            await jobs.arm_job(session, member_id, "bind_portal", f"{member_id}:bind", {})
     return report

@@ -107,4 +107,3 @@ def validated_changes(
     if moved and "deal_stages" not in body:
         raise BadRequest("a new deal_category_id needs the deal_stages of that funnel too")
     return {key: CHECKS[key](value, options) for key, value in body.items()}
-

@@ -111,6 +111,15 @@ def _respond(
     )
 
 
+def render_framed(
+    template: str, context: dict[str, Any], *, portal_origin: str | None, status: int = 200
+) -> HTMLResponse:
+    """Any page under ``app/templates`` with the tab's headers (CSP nonce, no caching),
+    framed only by ``portal_origin`` — or by nobody when it is None (unauthenticated)."""
+    ancestors = parse_portal_origin(portal_origin) if portal_origin else NO_FRAMING
+    return _respond(template, context, status=status, ancestors=ancestors)
+
+
 def _money(value: Decimal | None, currency: str, lang: str) -> str:
     if value is None:
         return ""

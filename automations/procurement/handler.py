@@ -21,7 +21,7 @@ from app.db import unit_of_work
 from app.metrics import UNKNOWN_OUTCOME_EFFECTS
 from app.models import Job, Portal
 from app.portal_clients import portal_clients
-from app.repositories import effects, jobs, portals, procurement
+from app.repositories import effects, jobs, kits, portals, procurement
 from app.repositories.settings import load_portal_settings
 from automations.procurement.draft import SyncInput
 from automations.procurement.effects import (
@@ -40,10 +40,13 @@ from automations.procurement.record import record_plan, remember_card
 from automations.procurement.rules import plan_sync
 from automations.procurement.snapshots import card_snapshot, deal_snapshot, pick_buyer
 from automations.procurement.writes_batch import WriteBatch
-from connectors.crm.gateway import CardRef, CrmGateway
+from automations.product_actions.kit_expansion import expand_kits_in_deal
+from automations.product_actions.money_discount import apply_field_discount
+from connectors.crm.gateway import CardRef, CrmGateway, DealBundle
 
 PORTAL_EFFECTS = (CreateCard, MoveDeal, MoveCard, Notify, CreateTask, SendSms)
 REPEATABLE = (MoveDeal, MoveCard, Notify)
+BUNDLE_TYPE = 2
 
 
 class PortalWriteFailed(Exception):
@@ -94,30 +97,44 @@ async def sync_deal(context: AppContext, job: Job) -> str:
     loaded = await load_local(context, job.member_id, deal_id)
     if loaded is None:
         return "portal not active"
-    if not loaded.values.get("deal_stages") or not loaded.values.get("card_stages"):
-        return "stage map not provisioned"
+    provisioned = bool(loaded.values.get("deal_stages") and loaded.values.get("card_stages"))
     gateway = CrmGateway(portal_clients(context).for_portal(loaded.portal))
     card_id = loaded.link.card_id if loaded.link else None
-    entity_type_id = int(loaded.values["card_entity_type_id"])
-    bundle = await gateway.read_deal_bundle(
-        deal_id, CardRef(entity_type_id, card_id) if card_id else None
-    )
+    card_ref = CardRef(int(loaded.values["card_entity_type_id"]), card_id) if provisioned and card_id else None
+    bundle = await gateway.read_deal_bundle(deal_id, card_ref)
+    if bundle.deal is not None and await rewrite_products(context, loaded, bundle):
+        bundle = await gateway.read_deal_bundle(deal_id, card_ref)
     if bundle.deal is None:
         return "deal not found"
+    if not provisioned:
+        return "rows checked; procurement stage map not provisioned"
     deal = deal_snapshot(bundle, loaded.values)
     state = SyncInput(
-        deal=deal,
-        card=card_snapshot(bundle.card, loaded.values),
-        link=procurement.link_state(deal_id, loaded.link),
-        lines=loaded.lines,
-        settings=ProcurementSettings(
-            buyer_id=pick_buyer(loaded.values, deal_id, deal.responsible_id)
-        ),
+        deal=deal, card=card_snapshot(bundle.card, loaded.values),
+        link=procurement.link_state(deal_id, loaded.link), lines=loaded.lines,
+        settings=ProcurementSettings(buyer_id=pick_buyer(loaded.values, deal_id, deal.responsible_id)),
     )
     plan = plan_sync(state, datetime.now(UTC))
     if not plan:
         return "no change"
     return await execute_plan(context, loaded, gateway, plan, deal_id)
+
+
+async def rewrite_products(context: AppContext, loaded: Loaded, bundle: DealBundle) -> bool:
+    """Kit rows are expanded and a deal-field discount applied before the rules see the rows;
+    both cost nothing when the deal has neither (the rows are already read)."""
+    assert bundle.deal is not None
+    portal, deal_id, changed = loaded.portal, bundle.deal.id, False  # changed: re-read the rows
+    async with context.sessions() as session:
+        kit_ids = set(await kits.load_kits(session, portal.member_id))
+    if any(row.type == BUNDLE_TYPE or row.product_id in kit_ids for row in bundle.rows):
+        await expand_kits_in_deal(context, portal, deal_id)
+        changed = True
+    field = str(loaded.values.get("discount_field") or "")
+    if field and str(bundle.deal.fields.get(field) or "").strip() not in ("", "0", "0.00"):
+        await apply_field_discount(context, portal, deal_id)
+        changed = True
+    return changed
 
 
 async def execute_plan(

@@ -78,6 +78,7 @@ class ProductRowRecord:
     sort: int
     measure_code: int | None
     measure_name: str
+    type: int = 1  # catalog product type: 2 = bundle (kit), 7 = service (REST_FACTS §11.2)
 
     @classmethod
     def parse(cls, raw: Any) -> ProductRowRecord:
@@ -98,6 +99,7 @@ class ProductRowRecord:
             sort=as_int(data.get("SORT")) or 0,
             measure_code=as_int(data.get("MEASURE_CODE")),
             measure_name=str(data.get("MEASURE_NAME") or ""),
+            type=as_int(data.get("TYPE")) or 1,
         )
 
 

@@ -8,11 +8,6 @@ import pytest
 
 from app.actions import queue_action
 from app.db import unit_of_work
-from app.jobs.registry import HANDLERS
-from app.models import Job, Portal
-from app.repositories import portals
-from app.worker import JobHandler
-from automations.product_actions import expand_kits_in_deal
 from tests.automations.product_actions.portal_steps import (
     DELIVERY_ID,
     KIT_PRODUCT_ID,
@@ -28,23 +23,9 @@ from tests.e2e.harness import Stack, live_stack
 pytestmark = pytest.mark.e2e
 
 
-def with_kit_expansion(sync_deal: JobHandler) -> JobHandler:
-    """The deal sync as the lead engineer wires it: kits expanded before the procurement rules."""
-
-    async def handler(context, job: Job) -> str:  # type: ignore[no-untyped-def]
-        async with context.sessions() as session:
-            portal: Portal | None = await portals.find_active_portal(session, job.member_id)
-        if portal is not None:
-            await expand_kits_in_deal(context, portal, int(job.payload["deal_id"]))
-        return await sync_deal(context, job)
-
-    return handler
-
-
 @pytest.fixture
 async def stack(database_url: str) -> AsyncIterator[Stack]:
     async with live_stack(database_url) as stack:
-        stack.worker.handlers["sync_deal"] = with_kit_expansion(HANDLERS["sync_deal"])
         await stack.install()
         await stack.provision()
         yield stack
