@@ -30,7 +30,11 @@ def require_admin(settings: SettingsDep, authorization: Annotated[str, Header()]
 AdminDep = Annotated[None, Depends(require_admin)]
 
 
+SECRET_PAYLOAD_KEYS = frozenset({"event_token", "auth", "access_token", "refresh_token", "secret"})
+
+
 def job_view(job: Any) -> dict[str, Any]:
+    payload = {k: ("***" if k in SECRET_PAYLOAD_KEYS else v) for k, v in (job.payload or {}).items()}
     return {
         "id": job.id,
         "member_id": job.member_id,
@@ -38,7 +42,7 @@ def job_view(job: Any) -> dict[str, Any]:
         "status": job.status,
         "attempts": job.attempts,
         "last_error": job.last_error,
-        "payload": job.payload,
+        "payload": payload,
         "updated_at": job.updated_at.isoformat() if job.updated_at else None,
     }
 
