@@ -41,25 +41,20 @@ class Accepted:
 
 
 async def accept(session: AsyncSession, delivery: Delivery) -> Accepted:
-    """Store the delivery once, and arm its job even for a repeated dedupe key.
+    """Arm the delivery's job and store the delivery once, even for a repeated dedupe key.
 
     The key has one-second resolution (Bitrix24's ``ts``), so two real changes of one
     entity in the same second share it; re-arming costs at most one read-only re-sync
     and never loses the second change (RELIABILITY.md S4 allows that one extra read).
     """
-    inbox_id = await _insert_inbox(session, delivery)
     job_id = await arm_job(
         session, delivery.member_id, delivery.job_kind, delivery.coalesce_key, delivery.job_payload
     )
-    if inbox_id is None:
-        return Accepted(duplicate=True, job_id=job_id)
-    await session.execute(
-        update(InboxEvent).where(InboxEvent.id == inbox_id).values(job_id=job_id)
-    )
-    return Accepted(duplicate=False, job_id=job_id)
+    inbox_id = await _insert_inbox(session, delivery, job_id)
+    return Accepted(duplicate=inbox_id is None, job_id=job_id)
 
 
-async def _insert_inbox(session: AsyncSession, delivery: Delivery) -> int | None:
+async def _insert_inbox(session: AsyncSession, delivery: Delivery, job_id: int) -> int | None:
     statement = (
         insert_for(session, InboxEvent)
         .values(
@@ -69,6 +64,7 @@ async def _insert_inbox(session: AsyncSession, delivery: Delivery) -> int | None
             name=delivery.name,
             entity_id=delivery.entity_id,
             payload=delivery.payload,
+            job_id=job_id,
             received_at=utc_now(),
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])

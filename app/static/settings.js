@@ -2,8 +2,8 @@
  * The settings page: save the stage map, buyers, services and discount field (PUT
  * {api_base}), provision (POST {api_base}/provision), and reload a funnel's stages when
  * the deal funnel changes (GET {api_base}?deal_category_id=N). Every request carries
- * X-View-Token (RELIABILITY.md S10); every text comes from config.strings (read as `words`); nodes are
- * built with textContent, never innerHTML.
+ * X-View-Token (RELIABILITY.md S10); every text comes from config.strings (read as
+ * `words`); nodes are built with createElement and textContent only.
  */
 (function () {
   "use strict";

@@ -8,11 +8,10 @@ from fastapi.responses import HTMLResponse
 from app.api.deps import ContextDep
 from app.errors import BadRequest
 from app.tab.render import render_install_finish
-from app.uow import in_transaction
 from webhooks.bitrix24.envelope import read_envelope
-from webhooks.bitrix24.events import accept_event
 from webhooks.bitrix24.form import FormError, parse_form
 from webhooks.bitrix24.install import install, read_install
+from webhooks.bitrix24.intake import event_intake
 from webhooks.bitrix24.verify import read_body
 
 router = APIRouter(prefix="/b24", tags=["bitrix24 callbacks"])
@@ -34,7 +33,7 @@ async def receive_event(request: Request, context: ContextDep) -> dict[str, Any]
         envelope = read_envelope(form)
     except FormError as exc:
         raise BadRequest(str(exc)) from exc
-    return await in_transaction(context, lambda session: accept_event(session, envelope))
+    return await event_intake(context).submit(envelope)
 
 
 @router.post("/install", response_class=HTMLResponse)

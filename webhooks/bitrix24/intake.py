@@ -1,0 +1,88 @@
+"""Group commit for event deliveries: requests that arrive together share one transaction.
+
+Bitrix24 fires one HTTP request per changed entity, so a mass update arrives as a burst.
+Each request still gets its answer only after its row is committed (DR1), but a burst
+costs one commit — and on SQLite one writer — instead of one per request. A request
+whose sender fails verification gets its own 401/403 without affecting the others
+(verification happens before anything is written).
+"""
+
+import asyncio
+import contextlib
+from typing import Any
+
+from app.context import AppContext
+from app.errors import AppError, ServiceUnavailable
+from app.logs import get_logger
+from app.uow import in_transaction
+from webhooks.bitrix24.envelope import EventEnvelope
+from webhooks.bitrix24.events import accept_event
+
+MAX_BATCH = 200
+log = get_logger("b24bridge.events")
+Item = tuple[EventEnvelope, "asyncio.Future[dict[str, Any]]"]
+
+
+class EventIntake:
+    def __init__(self, context: AppContext, *, max_batch: int = MAX_BATCH) -> None:
+        self._context = context
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[Item] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, envelope: EventEnvelope) -> dict[str, Any]:
+        """Store one delivery (with whatever else is queued) and return its answer."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((envelope, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._store(batch)
+
+    async def _store(self, batch: list[Item]) -> None:
+        answers: list[dict[str, Any] | AppError] = []
+
+        async def work(session: Any) -> None:
+            answers.clear()
+            for envelope, _future in batch:
+                try:
+                    answers.append(await accept_event(session, envelope))
+                except AppError as refused:  # verification failed before any write
+                    answers.append(refused)
+
+        try:
+            await in_transaction(self._context, work)
+        except AppError as outage:  # the database is down: nobody's delivery was stored
+            answers = [outage] * len(batch)
+        except Exception as exc:  # a batch boundary: never leave a request waiting
+            log.error("event batch failed", error=f"{type(exc).__name__}: {exc}", size=len(batch))
+            answers = [
+                ServiceUnavailable("the event could not be stored; nothing was stored")
+            ] * len(batch)
+        for (_envelope, future), answer in zip(batch, answers, strict=True):
+            if future.done():
+                continue
+            if isinstance(answer, AppError):
+                future.set_exception(answer)
+            else:
+                future.set_result(answer)
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+def event_intake(context: AppContext) -> EventIntake:
+    intake = context.services.get("intake")
+    if intake is None:
+        intake = EventIntake(context)
+        context.services["intake"] = intake
+    return intake  # type: ignore[no-any-return]
