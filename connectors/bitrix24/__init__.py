@@ -44,7 +44,7 @@ from connectors.bitrix24.limiter_stores import PostgresBudgetStore, RedisBudgetS
 from connectors.bitrix24.oauth import InMemoryTokenStore, OAuthApp, OAuthTokens, TokenStore
 from connectors.bitrix24.observer import NullObserver, Observer
 from connectors.bitrix24.operating import OperatingGate, OperatingPolicy
-from connectors.bitrix24.redaction import install_log_redaction, redact
+from connectors.bitrix24.redaction import install_log_redaction, log_redactor, redact
 from connectors.bitrix24.settings import ClientOptions, ClientSettings, OAuthOptions
 
 __all__ = [
@@ -97,5 +97,6 @@ __all__ = [
     "decide",
     "install_log_redaction",
     "is_allowed_url",
+    "log_redactor",
     "redact",
 ]

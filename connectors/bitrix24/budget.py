@@ -24,7 +24,6 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-
 # Unix timestamps near 1.7e9 carry ~1e-7 s of float precision: tolerate that
 # much excess and never ask for a wait shorter than a millisecond.
 _EPSILON = 1e-6
@@ -38,8 +37,13 @@ class BucketPolicy:
     capacity: float = 50.0
     drain_per_second: float = 2.0
     capacity_margin: float = 2.0
-    drain_factor: float = 0.99
-    probe_hold: float = 15.0
+    # Requests granted in order can reach the portal out of order or bunched
+    # (queueing, network); the server then counts them closer together than
+    # we did. Keep room for that many seconds of drain.
+    jitter_seconds: float = 0.2
+    drain_factor: float = 1.0
+    # Others wait this long for the probe's answer before another probe may go.
+    probe_hold: float = 5.0
 
     @classmethod
     def standard(cls) -> BucketPolicy:
@@ -53,7 +57,8 @@ class BucketPolicy:
 
     @property
     def usable_capacity(self) -> float:
-        return max(1.0, self.capacity - self.capacity_margin)
+        margin = self.capacity_margin + self.drain_per_second * self.jitter_seconds
+        return max(1.0, self.capacity - margin)
 
     @property
     def usable_drain(self) -> float:

@@ -103,7 +103,7 @@ class _Lane:
 class RateLimiter:
     """Grants request slots per portal key; see the module docstring."""
 
-    def __init__(  # noqa: PLR0913 - every collaborator is injectable, all keyword-only
+    def __init__(
         self,
         store: BudgetStore | None = None,
         policy: BucketPolicy | None = None,

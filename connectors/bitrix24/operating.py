@@ -56,7 +56,9 @@ class OperatingGate:
         """A 429 arrived: hold the method until its reset time; returns that time."""
         usage = self._usage.get((key, method))
         until = usage.reset_at if usage and usage.reset_at and usage.reset_at > now else None
-        until = (until or now + self._policy.unknown_reset_seconds) + self._policy.reset_margin_seconds
+        until = (
+            until or now + self._policy.unknown_reset_seconds
+        ) + self._policy.reset_margin_seconds
         self._blocked[(key, method)] = until
         return until
 

@@ -73,6 +73,16 @@ class SecretRedactor(logging.Filter):
 _REDACTOR = SecretRedactor()
 
 
+def log_redactor() -> SecretRedactor:
+    """The shared redactor, for the app to attach to its own log handlers.
+
+    Records the app logs itself (an exception traceback chained from a
+    connector error, say) do not pass the loggers filtered here; a handler
+    filter covers them.
+    """
+    return _REDACTOR
+
+
 def install_log_redaction(*secrets: str) -> SecretRedactor:
     """Attach the shared redactor to the HTTP loggers and register secrets.
 

@@ -28,7 +28,8 @@ class ClientSettings:
     max_rate_refusals: int = 500
     retry_wait_max_seconds: float = 10.0
     capacity_margin: float = 2.0
-    drain_factor: float = 0.99
+    drain_factor: float = 1.0
+    jitter_seconds: float = 0.2
     operating: OperatingPolicy = field(default_factory=OperatingPolicy)
     backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from connectors.bitrix24.envelope import decode_body
-from connectors.bitrix24.errors import TransportError
+from connectors.bitrix24.errors import Bitrix24Error, TransportError
 from connectors.bitrix24.observer import Observer
 
 _HEADERS = {
@@ -73,7 +73,12 @@ class HttpTransport:
                 method=method,
                 request_sent=not isinstance(exc, _NOT_SENT),
             ) from exc
-        answer = _answer(response, body, method)
+        try:
+            answer = _answer(response, body, method)
+        except Bitrix24Error:  # a non-JSON body: still one request to count
+            seconds = time.perf_counter() - started
+            self._observer.request_finished(method, str(response.status_code), seconds)
+            raise
         self._observer.request_finished(
             method, _status_label(answer), time.perf_counter() - started
         )

@@ -1,0 +1,234 @@
+"""REST throughput: N independent crm.deal.update calls against the sandbox portal.
+
+Starts the sandbox (``python -m sandbox``) on a free loopback port, and for each
+drain rate (bucket 50 at 10/s and at 2/s) creates a fresh portal per client,
+creates N deals through our client (``crm.deal.add`` via ``call_many``), waits
+for the bucket to drain, then times N ``crm.deal.update`` calls with our
+client and with fast_bitrix24 on an identical portal. Prints wall seconds,
+HTTP requests, 503 and 429 counts and the ratio theoretical-minimum / wall,
+where theoretical minimum = max(0, (ceil(N/50) - 50) / drain).
+
+    python benchmarks/rest_throughput.py --n 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from connectors.bitrix24 import Bitrix24Client
+
+ROOT = Path(__file__).resolve().parent.parent
+CAPACITY = 50
+
+
+@dataclass
+class Result:
+    client: str
+    drain: float
+    n: int
+    wall: float
+    requests: int
+    refused_503: int
+    refused_429: int
+    failed_calls: int
+
+    @property
+    def theoretical(self) -> float:
+        return max(0.0, (math.ceil(self.n / 50) - CAPACITY) / self.drain)
+
+    @property
+    def ratio(self) -> float:
+        return self.theoretical / self.wall if self.wall > 0 else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def sandbox(port: int) -> Iterator[str]:
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+        if process.poll() is None:
+            process.kill()
+
+
+def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = process.stderr.read().decode() if process.stderr else ""
+            raise SystemExit(f"sandbox exited early:\n{err[-2000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/_sandbox/portals/demo", timeout=1).status_code < 500:
+                return
+        time.sleep(0.2)
+    raise SystemExit("sandbox did not start within 30 s")
+
+
+async def create_portal(control: httpx.AsyncClient, code: str, drain: float) -> str:
+    answer = await control.post(
+        "/_sandbox/portals",
+        json={"code": code, "rate_capacity": CAPACITY, "rate_per_second": drain, "seed": False},
+    )
+    answer.raise_for_status()
+    return str(answer.json()["webhook_url"])
+
+
+async def request_log(control: httpx.AsyncClient, code: str) -> list[dict[str, Any]]:
+    answer = await control.get(f"/_sandbox/portals/{code}/requests")
+    answer.raise_for_status()
+    return list(answer.json()["requests"])
+
+
+async def create_deals(webhook: str, n: int, drain: float, hosts: list[str]) -> list[int]:
+    async with Bitrix24Client.from_webhook(
+        webhook, rate_capacity=CAPACITY, rate_per_second=drain, allowed_hosts=hosts
+    ) as b24:
+        calls = [("crm.deal.add", {"fields": {"TITLE": f"Bench {i}"}}) for i in range(n)]
+        outcomes = await b24.call_many(calls)
+    return [int(str(o.unwrap())) for o in outcomes]
+
+
+async def run_ours(webhook: str, ids: list[int], drain: float, hosts: list[str]) -> int:
+    async with Bitrix24Client.from_webhook(
+        webhook, rate_capacity=CAPACITY, rate_per_second=drain, allowed_hosts=hosts
+    ) as b24:
+        calls = [("crm.deal.update", {"id": i, "fields": {"TITLE": f"Upd {i}"}}) for i in ids]
+        outcomes = await b24.call_many(calls)
+    return sum(1 for o in outcomes if not o.ok)
+
+
+async def run_fast_bitrix24(webhook: str, ids: list[int], drain: float) -> int:
+    from fast_bitrix24 import BitrixAsync
+
+    bx = BitrixAsync(
+        webhook,
+        verbose=False,
+        request_pool_size=CAPACITY,
+        requests_per_second=drain,
+        ssl=False,
+    )
+    items = [{"ID": i, "fields": {"TITLE": f"Upd {i}"}} for i in ids]
+    try:
+        await bx.call("crm.deal.update", items)
+    except Exception as exc:
+        print(f"  fast_bitrix24 failed: {type(exc).__name__}: {str(exc)[:200]}")
+        return len(ids)
+    return 0
+
+
+async def measure(
+    control: httpx.AsyncClient,
+    code: str,
+    drain: float,
+    n: int,
+    client: str,
+    hosts: list[str],
+) -> Result:
+    webhook = await create_portal(control, code, drain)
+    ids = await create_deals(webhook, n, drain, hosts)
+    await asyncio.sleep(CAPACITY / drain + 1)  # let the bucket drain completely
+    await control.delete(f"/_sandbox/portals/{code}/requests")
+    started = time.perf_counter()
+    if client == "b24bridge":
+        failed = await run_ours(webhook, ids, drain, hosts)
+    else:
+        failed = await run_fast_bitrix24(webhook, ids, drain)
+    wall = time.perf_counter() - started
+    log = await request_log(control, code)
+    return Result(
+        client=client,
+        drain=drain,
+        n=n,
+        wall=wall,
+        requests=len(log),
+        refused_503=sum(1 for r in log if r.get("http_status") == 503),
+        refused_429=sum(1 for r in log if r.get("http_status") == 429),
+        failed_calls=failed,
+    )
+
+
+def print_table(results: list[Result]) -> None:
+    header = (
+        f"{'client':<14}{'drain/s':>8}{'N':>7}{'wall s':>9}{'theory s':>10}"
+        f"{'ratio':>7}{'HTTP':>7}{'503':>6}{'429':>6}{'failed':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(
+            f"{r.client:<14}{r.drain:>8.1f}{r.n:>7}{r.wall:>9.2f}{r.theoretical:>10.2f}"
+            f"{r.ratio:>7.2f}{r.requests:>7}{r.refused_503:>6}{r.refused_429:>6}{r.failed_calls:>8}"
+        )
+
+
+def quiet_orphan_tasks(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """fast_bitrix24 leaves failed tasks behind; count them instead of printing tracebacks."""
+    ORPHANS.append(str(context.get("exception") or context.get("message")))
+
+
+ORPHANS: list[str] = []
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    asyncio.get_running_loop().set_exception_handler(quiet_orphan_tasks)
+    port = args.port or free_port()
+    hosts = [f"127.0.0.1:{port}"]
+    with sandbox(port) as base:
+        print(f"sandbox at {base}; N={args.n}")
+        results: list[Result] = []
+        async with httpx.AsyncClient(base_url=base, timeout=60) as control:
+            for drain in args.drains:
+                for client in args.clients:
+                    code = f"{client.replace('_', '')}{str(drain).replace('.', '')}{os.getpid()}"
+                    result = await measure(control, code, drain, args.n, client, hosts)
+                    results.append(result)
+                    print(f"  done: {client} at {drain}/s in {result.wall:.1f} s")
+        print()
+        print_table(results)
+        if ORPHANS:
+            print(f"\n{len(ORPHANS)} background task errors, e.g. {ORPHANS[0][:120]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000, help="number of crm.deal.update calls")
+    parser.add_argument("--drains", type=float, nargs="+", default=[10.0, 2.0])
+    parser.add_argument("--clients", nargs="+", default=["b24bridge", "fast_bitrix24"])
+    parser.add_argument("--port", type=int, default=0, help="sandbox port (default: a free one)")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
