@@ -22,8 +22,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.config import Settings
 from app.context import AppContext
+from app.db import unit_of_work
 from app.main import create_app
 from app.provisioning import provision_portal
+from app.repositories import portals
 from app.repositories.settings import load_portal_settings
 from sandbox.app import create_app as create_sandbox
 from sandbox.settings import SandboxSettings
@@ -127,6 +129,7 @@ class _Server(uvicorn.Server):
 
 def _ensure_free(port: int) -> None:
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:
@@ -162,14 +165,27 @@ async def _healthy(http: httpx.AsyncClient, app_url: str) -> None:
         raise DemoError(f"{app_url}/healthz answered {response.status_code}")
 
 
-async def _install(control: httpx.AsyncClient, app_url: str) -> str:
+async def _forget_earlier_run(settings: Settings, member_id: str) -> None:
+    """The sandbox portal lives in memory: every run brings a new one under the same member_id,
+    so its install from an earlier run in this database is gone with it, as after
+    ONAPPUNINSTALL with CLEAN. Done before the app starts, so that no job of the earlier run
+    is picked up with its dead tokens and the new application token is not refused."""
+    context = AppContext.build(settings)
+    try:
+        async with unit_of_work(context.sessions) as session:
+            portal = await portals.find_active_portal(session, member_id)
+            if portal is not None:
+                await portals.mark_uninstalled(session, portal, purge=True)
+    finally:
+        await context.close()
+
+
+async def _install(control: httpx.AsyncClient, app_url: str) -> None:
     """The admin's first open of the install URL; the app's page calls installFinish."""
     body = {"install_url": f"{app_url}/b24/install", "user_id": ADMIN_ID, "finish": "auto"}
     result = (await control.post(f"/_sandbox/portals/{PORTAL}/install", json=body)).json()
     if not result.get("installed"):
         raise DemoError(f"the install did not finish: {result}")
-    portal = (await control.get(f"/_sandbox/portals/{PORTAL}")).json()
-    return str(portal["member_id"])
 
 
 async def _wait_for_bindings(control: httpx.AsyncClient) -> None:
@@ -223,22 +239,27 @@ async def _wait_for_stop() -> None:
 
 
 async def _run(settings: Settings, sandbox_settings: SandboxSettings, *, check: bool) -> None:
+    sandbox = create_sandbox(sandbox_settings)
+    member_id = str(sandbox.state.sandbox.find_portal(PORTAL).member_id)
+    await _forget_earlier_run(settings, member_id)
     app = create_app(settings)
-    app_port = int(settings.app_base_url.rsplit(":", 1)[1])
-    sandbox_port = int(sandbox_settings.root.rsplit(":", 1)[1])
     async with (
-        _serving(create_sandbox(sandbox_settings), sandbox_port),
-        _serving(app, app_port),
+        _serving(sandbox, _port_of(sandbox_settings.root)),
+        _serving(app, _port_of(settings.app_base_url)),
         httpx.AsyncClient(base_url=sandbox_settings.root, timeout=30) as control,
     ):
         await _healthy(control, settings.app_base_url)
-        member_id = await _install(control, settings.app_base_url)
+        await _install(control, settings.app_base_url)
         deal_id, card_type = await _prepare_portal(app.state.context, control, member_id)
         state = DemoState(settings.app_base_url, sandbox_settings.root, deal_id, card_type)
         print(walkthrough(state, check=check), flush=True)
         if not check:
             await _wait_for_stop()
         print("b24bridge demo: stopping…", flush=True)
+
+
+def _port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
 
 
 def run_demo(settings: Settings, *, port: int, sandbox_port: int, check: bool = False) -> None:

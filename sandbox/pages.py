@@ -2,16 +2,20 @@
 deal and procurement cards with stage buttons and a rows editor, the app's tab in an iframe
 opened by the REAL placement POST, notifications and tasks per user, and a browser install.
 
-Frames talk to the page with ``postMessage`` (see templates/base.html):
-``{"b24sandbox": "installFinish"}``, ``{"b24sandbox": "resizeWindow", "height": 600}``,
-``{"b24sandbox": "reloadData"}``. User actions go through ``acting.act`` like the control
-API's ``act``: events carry the acting user's tokens; row edits fire no event."""
+App frames talk to the page in the real BX24.js parent-frame protocol
+(``<command>:<params>:<callback id>:<APP_SID>`` strings: ``setInstallFinish``,
+``resizeWindow``, ``reloadData``), read by static/portal.js. Every page carries a CSP that
+lets only the origins of its own app frames be framed and POSTed to. User actions go
+through ``acting.act`` like the control API's ``act``: events carry the acting user's
+tokens; row edits fire no event."""
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from sandbox import lifecycle
@@ -25,6 +29,10 @@ from sandbox.state import Portal, Sandbox
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_FILES = {"portal.js": "text/javascript", "portal.css": "text/css"}
+# An origin goes into the CSP header only when nothing in it can end or add a directive.
+PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?")
 
 
 def _state(request: Request, code: str) -> tuple[Sandbox, EventBus, Portal]:
@@ -40,6 +48,21 @@ def _acting_user(request: Request, portal: Portal) -> int:
     return int(chosen) if chosen.isdigit() and int(chosen) in portal.users else portal.admin_id
 
 
+def _frame(sandbox: Sandbox, portal: Portal, frame: lifecycle.Frame) -> dict[str, Any]:
+    """The placement POST plus what the page needs to trust the frame's messages: its origin
+    and APP_SID, and the real portal's iframe name ``DOMAIN|PROTOCOL|APP_SID`` (BX24.js)."""
+    request = lifecycle.frame_request(sandbox, portal, frame)
+    url = urlsplit(request["url"])
+    query = {key: values[0] for key, values in parse_qs(url.query).items()}
+    app_sid = query.get("APP_SID", "")
+    name = f"{query.get('DOMAIN', '')}|{query.get('PROTOCOL', '0')}|{app_sid}"
+    return request | {
+        "origin": f"{url.scheme}://{url.netloc}",
+        "app_sid": app_sid,
+        "frame_name": name,
+    }
+
+
 def _tabs(
     sandbox: Sandbox, portal: Portal, placement: str, entity_id: int, user_id: int
 ) -> list[dict[str, Any]]:
@@ -49,15 +72,44 @@ def _tabs(
     options = lifecycle.tab_options(placement, entity_id)
     return [
         {"title": b["title"] or "Приложение", "index": i}
-        | lifecycle.frame_request(
-            sandbox, portal, lifecycle.Frame(b["handler"], placement, user_id, options)
-        )
+        | _frame(sandbox, portal, lifecycle.Frame(b["handler"], placement, user_id, options))
         for i, b in enumerate(p for p in portal.placements if p["placement"] == placement)
     ]
 
 
+def content_security_policy(frame_origins: list[str]) -> str:
+    """Own scripts and styles only; app frames may come from (and their placement forms may
+    POST to) exactly the origins of the frames this page opens."""
+    origins = " ".join(sorted({o for o in frame_origins if PLAIN_ORIGIN.fullmatch(o)}))
+    frame_src = origins or "'none'"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            f"frame-src {frame_src}",
+            f"form-action 'self' {origins}".rstrip(),
+            "frame-ancestors 'self'",
+        )
+    )
+
+
 def _render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context)
+    response = templates.TemplateResponse(request, name, context)
+    origins = [str(tab["origin"]) for tab in context.get("tabs", [])]
+    response.headers["Content-Security-Policy"] = content_security_policy(origins)
+    return response
+
+
+@router.get("/_sandbox-static/{name}")
+async def static_file(name: str) -> FileResponse:
+    """portal.js and portal.css; the CSP allows no inline script or style."""
+    if name not in STATIC_FILES:
+        raise HTTPException(status_code=404, detail="not found")
+    return FileResponse(STATIC_DIR / name, media_type=STATIC_FILES[name])
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -85,16 +137,12 @@ async def deal_list(request: Request, code: str) -> HTMLResponse:
 def _card_context(
     request: Request, code: str, entity_type_id: int, entity_id: int
 ) -> dict[str, Any]:
-    sandbox, _, portal = _state(request, code)
+    """The card's data (stage, rows, …) without its app frames: also what reloadData re-reads."""
+    _, _, portal = _state(request, code)
     record = portal.crm.find(entity_type_id, entity_id)
     if record is None:
         raise HTTPException(status_code=404, detail="not found")
     user_id = _acting_user(request, portal)
-    placement = (
-        "CRM_DEAL_DETAIL_TAB"
-        if entity_type_id == DEAL
-        else f"CRM_DYNAMIC_{entity_type_id}_DETAIL_TAB"
-    )
     contact = portal.crm.find(CONTACT, int(record.get("CONTACT_ID") or 0))
     return {
         "portal": portal,
@@ -106,14 +154,26 @@ def _card_context(
         "stages": stages_of(portal.crm, entity_type_id, int(record.get("CATEGORY_ID") or 0)),
         "rows": portal.crm.rows_of(owner_type_code(entity_type_id), entity_id),
         "products": sorted(portal.crm.products.values(), key=lambda p: p["ID"]),
-        "tabs": _tabs(sandbox, portal, placement, entity_id, user_id),
         "error": request.query_params.get("error", ""),
+        "data_url": f"/p/{code}/card/{entity_type_id}/{entity_id}/data?as={user_id}",
     }
+
+
+def _card_page(request: Request, code: str, entity_type_id: int, entity_id: int) -> HTMLResponse:
+    context = _card_context(request, code, entity_type_id, entity_id)
+    placement = (
+        "CRM_DEAL_DETAIL_TAB"
+        if entity_type_id == DEAL
+        else f"CRM_DYNAMIC_{entity_type_id}_DETAIL_TAB"
+    )
+    sandbox: Sandbox = request.app.state.sandbox
+    tabs = _tabs(sandbox, context["portal"], placement, entity_id, context["user_id"])
+    return _render(request, "card.html", context | {"tabs": tabs})
 
 
 @router.get("/p/{code}/deal/{entity_id}", response_class=HTMLResponse)
 async def deal_card(request: Request, code: str, entity_id: int) -> HTMLResponse:
-    return _render(request, "card.html", _card_context(request, code, DEAL, entity_id))
+    return _card_page(request, code, DEAL, entity_id)
 
 
 @router.get("/p/{code}/item/{entity_type_id}/{entity_id}", response_class=HTMLResponse)
@@ -122,7 +182,16 @@ async def item_card(
 ) -> HTMLResponse:
     if entity_type_id == DEAL:
         return RedirectResponse(f"/p/{code}/deal/{entity_id}", status_code=303)  # type: ignore[return-value]
-    return _render(request, "card.html", _card_context(request, code, entity_type_id, entity_id))
+    return _card_page(request, code, entity_type_id, entity_id)
+
+
+@router.get("/p/{code}/card/{entity_type_id}/{entity_id}/data", response_class=HTMLResponse)
+async def card_data(
+    request: Request, code: str, entity_type_id: int, entity_id: int
+) -> HTMLResponse:
+    """The card's data fragment that portal.js swaps in on ``reloadData``."""
+    context = _card_context(request, code, entity_type_id, entity_id)
+    return _render(request, "_card_data.html", context)
 
 
 def _card_url(code: str, entity_type_id: int, entity_id: int, user_id: int, error: str = "") -> str:
@@ -217,9 +286,7 @@ async def people(request: Request, code: str) -> HTMLResponse:
 async def install_page(request: Request, code: str, url: str) -> HTMLResponse:
     """The admin's first open: the install URL in a frame, finished by its postMessage."""
     sandbox, _, portal = _state(request, code)
-    frame = lifecycle.frame_request(
-        sandbox, portal, lifecycle.Frame(url, "DEFAULT", portal.admin_id)
-    )
+    frame = _frame(sandbox, portal, lifecycle.Frame(url, "DEFAULT", portal.admin_id))
     portal.app.install_url = url
     tabs = [{"title": "Установка приложения", "index": 0} | frame]
     return _render(

@@ -1,5 +1,9 @@
 """Human pages render and open the app's tab with the real placement POST."""
 
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import httpx
 
 from tests.sandbox.conftest import Receiver, call
@@ -29,8 +33,18 @@ class TestPages:
         assert "placement-form-0" not in (await client.get("/p/demo/deal/1?as=2")).text
         await client.post("/_sandbox/portals/demo/install-finish")
         page = (await client.get("/p/demo/deal/1?as=2")).text
-        assert 'action="http://receiver.test/tab?DOMAIN=' in page and 'target="app-frame-0"' in page
-        assert '<iframe class="app-frame" name="app-frame-0"' in page
+        action = re.search(r'action="(http://receiver\.test/tab\?[^"]+)" target="([^"]+)"', page)
+        assert action is not None
+        query = parse_qs(urlsplit(html.unescape(action.group(1))).query)
+        app_sid = query["APP_SID"][0]
+        assert re.fullmatch("[0-9a-f]{32}", app_sid)
+        frame_name = f"{query['DOMAIN'][0]}|0|{app_sid}"  # what BX24.js reads from window.name
+        assert action.group(2) == frame_name
+        assert f'name="{frame_name}"' in page
+        assert 'data-origin="http://receiver.test"' in page
+        assert (
+            f'data-app-sid="{app_sid}"' in page and 'data-placement="CRM_DEAL_DETAIL_TAB"' in page
+        )
         assert 'name="PLACEMENT_OPTIONS" value="{&#34;ID&#34;: &#34;1&#34;}"' in page
 
     async def test_rows_editor_churns_ids_and_fires_no_event(
@@ -96,3 +110,72 @@ class TestPages:
         assert request["form"]["PLACEMENT_OPTIONS"] == '{"ID": "5"}' and request["url"].startswith(
             "http://receiver.test/tab?DOMAIN="
         )
+
+
+def csp_directives(response: httpx.Response) -> dict[str, str]:
+    policy = response.headers["content-security-policy"]
+    pairs = (part.strip().split(" ", 1) for part in policy.split(";"))
+    return {name: value for name, value in pairs}
+
+
+class TestFrameSecurity:
+    async def test_a_page_without_app_frames_frames_nothing(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        directives = csp_directives(await client.get("/p/demo/deal/1?as=2"))
+        assert directives["frame-src"] == "'none'"
+        assert directives["form-action"] == "'self'"
+        assert directives["script-src"] == "'self'"
+
+    async def test_a_card_with_the_tab_may_frame_and_post_to_the_apps_origin_only(
+        self, client: httpx.AsyncClient, token: str
+    ) -> None:
+        params = {"PLACEMENT": "CRM_DEAL_DETAIL_TAB", "HANDLER": "http://receiver.test:8123/tab"}
+        await call(client, "placement.bind", params, auth=token)
+        await client.post("/_sandbox/portals/demo/install-finish")
+        response = await client.get("/p/demo/deal/1?as=2")
+        directives = csp_directives(response)
+        assert directives["frame-src"] == "http://receiver.test:8123"
+        assert directives["form-action"] == "'self' http://receiver.test:8123"
+        assert "<script>" not in response.text  # no inline script: only /_sandbox-static/
+        assert re.search(r"\son[a-z]+=", response.text) is None  # no inline handler either
+
+    async def test_the_install_page_frames_the_install_url(self, client: httpx.AsyncClient) -> None:
+        response = await client.get(
+            "/p/demo/install", params={"url": "http://receiver.test/install"}
+        )
+        assert csp_directives(response)["frame-src"] == "http://receiver.test"
+        assert 'data-placement="DEFAULT"' in response.text
+
+    async def test_an_origin_that_could_inject_a_directive_is_left_out(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        url = "http://evil.test;script-src *@receiver.test/install"
+        directives = csp_directives(await client.get("/p/demo/install", params={"url": url}))
+        assert directives["frame-src"] == "'none'" and directives["script-src"] == "'self'"
+
+    async def test_the_page_script_and_styles_are_served(self, client: httpx.AsyncClient) -> None:
+        script = await client.get("/_sandbox-static/portal.js")
+        assert script.status_code == 200 and "text/javascript" in script.headers["content-type"]
+        assert "setInstallFinish" in script.text
+        assert (await client.get("/_sandbox-static/portal.css")).status_code == 200
+        assert (await client.get("/_sandbox-static/..%2Fpages.py")).status_code == 404
+
+
+class TestCardData:
+    async def test_the_fragment_shows_the_current_stage_and_rows_without_frames(
+        self, client: httpx.AsyncClient, token: str
+    ) -> None:
+        params = {"PLACEMENT": "CRM_DEAL_DETAIL_TAB", "HANDLER": "http://receiver.test/tab"}
+        await call(client, "placement.bind", params, auth=token)
+        await client.post("/_sandbox/portals/demo/install-finish")
+        page = (await client.get("/p/demo/deal/1?as=3")).text
+        assert '"data_url": "/p/demo/card/2/1/data?as=3"' in page
+        await call(
+            client, "crm.deal.update", {"id": 1, "fields": {"STAGE_ID": "EXECUTING"}}, auth=token
+        )
+        fragment = (await client.get("/p/demo/card/2/1/data?as=3")).text
+        assert re.search(r'class="stage current" name="stage_id" value="EXECUTING"', fragment)
+        assert "placement-form" not in fragment and "<html" not in fragment
+        assert 'action="/p/demo/card/2/1/rows?as=3"' in fragment
+        assert (await client.get("/p/demo/card/2/999/data")).status_code == 404

@@ -1,0 +1,181 @@
+"""The whole stack in headless Chromium: the sandbox portal's pages frame the app's «Поиск»
+tab with the real placement POST, the tab and the portal speak the BX24.js frame protocol
+(setInstallFinish, resizeWindow), and a buyer's edits in the tab move the deal while the
+app's worker runs in the background."""
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
+from tests.e2e.procurement_steps import Journey
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+STEP_TIMEOUT_MS = 30_000
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
+]
+
+
+@asynccontextmanager
+async def background_worker(stack: Stack) -> AsyncIterator[None]:
+    """Deliver the portal's events and run the app's jobs every 0.3 s, as a deployed app would,
+    so the pages react to what the browser does."""
+    stop = asyncio.Event()
+
+    async def loop() -> None:
+        while not stop.is_set():
+            await stack.settle()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=0.3)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task  # re-raises what went wrong in the background (e.g. never settled)
+
+
+@pytest.fixture
+async def stack(database_url: str) -> AsyncIterator[Stack]:
+    async with live_stack(database_url) as running:
+        yield running
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        await launched.close()
+
+
+class PageErrors:
+    """Script errors and CSP refusals on any page or frame of the test."""
+
+    def __init__(self, page: Any) -> None:
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._on_console)
+
+    def _on_console(self, message: Any) -> None:
+        # favicon.ico and unreachable example photo hosts are expected to fail loading.
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            self.errors.append(message.text)
+
+
+async def new_page(browser: Any) -> tuple[Any, PageErrors]:
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    return page, PageErrors(page)
+
+
+async def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+async def frame_log(page: Any) -> list[dict[str, Any]]:
+    return list(await page.evaluate("() => window.sandboxFrameLog"))
+
+
+async def enter_found(tab: Any, line_id: int, supplier: str) -> None:
+    """The buyer's inline editor: status «найден», a supplier and a price, then «Сохранить»."""
+    row = tab.locator(f'tr[data-line-id="{line_id}"]')
+    await row.click()
+    editor = tab.locator("form.b24b-editor")
+    await editor.locator('[name="status"]').select_option("found")
+    await editor.locator('[name="supplier"]').fill(supplier)
+    await editor.locator('[name="unit_price"]').fill("310,50")
+    await editor.locator('[name="currency"]').fill("CNY")
+    await editor.get_by_role("button", name="Сохранить").click()
+    await editor.wait_for(state="detached")
+    await row.locator("td", has_text="найден").first.wait_for()
+
+
+async def wait_for_current_stage(page: Any, url: str, name: str, attempts: int = 100) -> None:
+    """Reload the sandbox card until the worker has moved it (bounded by attempts, not time)."""
+    for _ in range(attempts):
+        await page.goto(url)
+        if (await page.locator(".stage.current").text_content() or "").strip() == name:
+            return
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"the card never reached the stage {name!r}")
+
+
+async def assert_fitted(page: Any, frame_selector: str) -> None:
+    """The app asked for its size (resizeWindow) and the portal gave the iframe that height."""
+    await page.wait_for_function(
+        "() => (window.sandboxFrameLog || []).some((m) => m.command === 'resizeWindow' && m.handled)"
+    )
+    height = await page.locator(frame_selector).evaluate("(el) => el.style.height")
+    match = re.fullmatch(r"(\d+)px", height)
+    assert match is not None and int(match.group(1)) > 100, height
+    box = await page.locator(frame_selector).bounding_box()
+    assert box is not None and round(box["height"]) != 400  # the sandbox's default height
+
+
+class TestInstallInTheBrowser:
+    async def test_the_install_page_is_finished_by_the_apps_set_install_finish(
+        self, stack: Stack, browser: Any
+    ) -> None:
+        page, watch = await new_page(browser)
+        install_url = f"{stack.app_url}/b24/install"
+        await page.goto(f"{stack.sandbox_url}/p/demo/install?url={install_url}")
+        await page.locator("#install-note", has_text="Приложение установлено").wait_for()
+        portal = (await stack.control.get("/_sandbox/portals/demo")).json()
+        assert portal["installed"] is True
+        messages = await frame_log(page)
+        assert {"command": "setInstallFinish", "handled": True} in [
+            {k: m.get(k) for k in ("command", "handled")} for m in messages
+        ]
+        assert all(m["origin"] == stack.app_url and "refused" not in m for m in messages)
+        await assert_fitted(page, "iframe.app-frame")
+        await screenshot(page, "e2e-install.png")
+        assert watch.errors == []
+
+
+class TestSearchInTheBrowser:
+    async def test_buyer_finds_every_line_and_the_sales_manager_is_told(
+        self, stack: Stack, browser: Any
+    ) -> None:
+        journey = await Journey.start(stack)
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        lines = await journey.lines()
+        page, watch = await new_page(browser)
+        card_url = f"{stack.sandbox_url}/p/demo/deal/{journey.deal_id}?as={BUYER_ID}"
+        async with background_worker(stack):
+            await page.goto(card_url)
+            assert await page.locator(".stage.current").text_content() == "Передано в поиск"
+            tab = page.frame_locator("iframe.app-frame")
+            await tab.locator(f'tr[data-line-id="{lines[0].id}"]').wait_for()
+            await assert_fitted(page, "iframe.app-frame")
+            await screenshot(page, "e2e-search-tab.png")
+            for line in lines:
+                await enter_found(tab, line.id, f"Guangzhou Auto Parts {line.position}")
+            await screenshot(page, "e2e-search-entered.png")
+            await wait_for_current_stage(page, card_url, "Товар найден")
+            await screenshot(page, "e2e-deal-found.png")
+            await page.goto(f"{stack.sandbox_url}/p/demo/people?as={SALES_ID}")
+            notice = page.locator("li", has_text="Поиск завершён")
+            await notice.first.wait_for()
+            await screenshot(page, "e2e-sales-notifications.png")
+        assert (await journey.deal())["STAGE_ID"] == journey.deal_stage("FOUND")
+        assert all(line.status == "found" for line in await journey.lines())
+        assert watch.errors == []
