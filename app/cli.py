@@ -2,6 +2,7 @@
 
 import asyncio
 import sys
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -128,20 +129,30 @@ def register_webhook() -> None:
 
 
 @cli.command()
-def demo(port: int = 8000, sandbox_port: int = 8001) -> None:
+def demo(
+    port: int = 8000,
+    sandbox_port: int = 8001,
+    check: bool = typer.Option(
+        False, "--check", envvar="DEMO_CHECK", help="verify, print the URLs, exit"
+    ),
+) -> None:
     """Start the sandbox portal and the app on the embedded defaults, install the app."""
     from app.demo import run_demo
 
     settings = load_settings()
     prepare(settings)
-    run_demo(settings, port=port, sandbox_port=sandbox_port)
+    run_demo(settings, port=port, sandbox_port=sandbox_port, check=check)
 
 
 @cli.command()
 def provision(
     member_id: str = typer.Option(..., help="the portal's member_id"),
-    deal_category: int = typer.Option(0, help="deal funnel (category) id for the workflow's stages"),
-    buyer: list[int] = typer.Option([], help="buyer user id (repeat for round-robin)"),
+    deal_category: int = typer.Option(
+        0, help="deal funnel (category) id for the workflow's stages"
+    ),
+    buyer: Annotated[
+        list[int] | None, typer.Option(help="buyer user id (repeat for round-robin)")
+    ] = None,
 ) -> None:
     """Create (or find) the «Закупка» smart process, its stages and ETA field, and the deal stages."""
     from app.context import AppContext
@@ -153,8 +164,9 @@ def provision(
     async def run() -> None:
         context = AppContext.build(settings)
         try:
-            report = await provision_portal(context, member_id, deal_category_id=deal_category,
-                                            buyer_ids=list(buyer) or None)
+            report = await provision_portal(
+                context, member_id, deal_category_id=deal_category, buyer_ids=buyer or None
+            )
         finally:
             await context.close()
         created = ", ".join(report.created) or "nothing — everything existed already"

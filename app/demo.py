@@ -18,7 +18,6 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.config import Settings
 from app.context import AppContext
@@ -37,14 +36,6 @@ DEMO_ROWS = [
     {"PRODUCT_ID": 1, "PRODUCT_NAME": "Фара передняя левая", "PRICE": 12500, "QUANTITY": 2},
     {"PRODUCT_ID": 2, "PRODUCT_NAME": "Бампер передний", "PRICE": 18900, "QUANTITY": 1},
 ]
-
-
-class DemoOptions(BaseSettings):
-    """``DEMO_CHECK=1`` is the same as ``b24bridge demo --check``."""
-
-    model_config = SettingsConfigDict(env_prefix="DEMO_")
-
-    check: bool = False
 
 
 class DemoError(Exception):
@@ -265,7 +256,6 @@ def _port_of(url: str) -> int:
 def run_demo(settings: Settings, *, port: int, sandbox_port: int, check: bool = False) -> None:
     """Run the demo until Ctrl+C (or, with ``check``, until everything is verified)."""
     app_settings, sandbox_settings = demo_settings(settings, port=port, sandbox_port=sandbox_port)
-    check = check or DemoOptions().check
     try:
         asyncio.run(_run(app_settings, sandbox_settings, check=check))
     except DemoError as exc:

@@ -49,7 +49,8 @@ class PortalClients:
         self._context = context
         self._tokens = DatabaseTokenStore(context)
         self._budget = build_budget_store(context)
-        self._clients: dict[str, Bitrix24Client] = {}
+        self._clients: dict[tuple[str, str], Bitrix24Client] = {}
+        self._retired: list[Bitrix24Client] = []  # closed at shutdown: a job may still hold one
 
     def _options(self) -> dict[str, Any]:
         settings = self._context.settings
@@ -62,10 +63,14 @@ class PortalClients:
         }
 
     def for_portal(self, portal: Portal) -> Bitrix24Client:
-        client = self._clients.get(portal.member_id)
+        """The portal's client; a re-install (new tokens, maybe a new mode) gets a new one."""
+        key = (portal.member_id, portal.installed_at.isoformat() if portal.installed_at else "")
+        client = self._clients.get(key)
         if client is None:
+            for stale in [k for k in self._clients if k[0] == portal.member_id]:
+                self._retired.append(self._clients.pop(stale))
             client = self._create(portal)
-            self._clients[portal.member_id] = client
+            self._clients[key] = client
         return client
 
     def _create(self, portal: Portal) -> Bitrix24Client:
@@ -105,9 +110,10 @@ class PortalClients:
         )
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
+        for client in [*self._clients.values(), *self._retired]:
             await client.aclose()
         self._clients.clear()
+        self._retired.clear()
 
 
 def portal_clients(context: AppContext) -> PortalClients:

@@ -66,7 +66,9 @@ async def register_portal(
     for name, value in vars(registration).items():
         setattr(portal, name, value)
     portal.status = ACTIVE
-    portal.updated_at = utc_now()
+    portal.installed_at = portal.updated_at = (
+        utc_now()
+    )  # a new install: clients built before are stale
     await session.flush()
     return portal
 
