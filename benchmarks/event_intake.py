@@ -35,9 +35,16 @@ async def prepare(database_url: str) -> None:
     await upgrade(database_url)
     engine = create_engine(database_url)
     async with unit_of_work(create_session_factory(engine)) as session:
-        await register_portal(session, PortalRegistration(
-            member_id=MEMBER_ID, domain="bench.bitrix24.ru", client_endpoint="https://bench.bitrix24.ru/rest/",
-            application_token=APP_TOKEN), action_secret="bench")
+        await register_portal(
+            session,
+            PortalRegistration(
+                member_id=MEMBER_ID,
+                domain="bench.bitrix24.ru",
+                client_endpoint="https://bench.bitrix24.ru/rest/",
+                application_token=APP_TOKEN,
+            ),
+            action_secret="bench",
+        )
     await engine.dispose()
 
 
@@ -53,7 +60,9 @@ async def wait_ready(url: str) -> None:
     raise SystemExit("the app did not start")
 
 
-async def fire(url: str, events: int, deals: int, concurrency: int) -> tuple[float, list[float], dict[int, int]]:
+async def fire(
+    url: str, events: int, deals: int, concurrency: int
+) -> tuple[float, list[float], dict[int, int]]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     queue = list(range(events))
@@ -91,8 +100,15 @@ async def main() -> None:
     database_url = args.database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/intake.db"
     await prepare(database_url)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "RUN_WORKER": "false", "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=ROOT, env=env)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RUN_WORKER": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=ROOT, env=env
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         await wait_ready(url)
@@ -102,11 +118,15 @@ async def main() -> None:
         server.wait(timeout=30)
     backend = database_url.split(":", 1)[0]
     print(f"database             {backend}")
-    print(f"events               {args.events} over {args.deals} deals, {args.concurrency} concurrent")
+    print(
+        f"events               {args.events} over {args.deals} deals, {args.concurrency} concurrent"
+    )
     print(f"answers              {dict(sorted(statuses.items()))}")
     print(f"wall seconds         {wall:.2f}")
     print(f"events per second    {args.events / wall:.0f}")
-    print(f"latency p50 / p99 ms {percentile(latencies, 0.5) * 1000:.1f} / {percentile(latencies, 0.99) * 1000:.1f}")
+    print(
+        f"latency p50 / p99 ms {percentile(latencies, 0.5) * 1000:.1f} / {percentile(latencies, 0.99) * 1000:.1f}"
+    )
     print(f"mean latency ms      {statistics.mean(latencies) * 1000:.1f}")
 
 

@@ -34,7 +34,9 @@ SECRET_PAYLOAD_KEYS = frozenset({"event_token", "auth", "access_token", "refresh
 
 
 def job_view(job: Any) -> dict[str, Any]:
-    payload = {k: ("***" if k in SECRET_PAYLOAD_KEYS else v) for k, v in (job.payload or {}).items()}
+    payload = {
+        k: ("***" if k in SECRET_PAYLOAD_KEYS else v) for k, v in (job.payload or {}).items()
+    }
     return {
         "id": job.id,
         "member_id": job.member_id,

@@ -100,7 +100,11 @@ async def sync_deal(context: AppContext, job: Job) -> str:
     provisioned = bool(loaded.values.get("deal_stages") and loaded.values.get("card_stages"))
     gateway = CrmGateway(portal_clients(context).for_portal(loaded.portal))
     card_id = loaded.link.card_id if loaded.link else None
-    card_ref = CardRef(int(loaded.values["card_entity_type_id"]), card_id) if provisioned and card_id else None
+    card_ref = (
+        CardRef(int(loaded.values["card_entity_type_id"]), card_id)
+        if provisioned and card_id
+        else None
+    )
     bundle = await gateway.read_deal_bundle(deal_id, card_ref)
     if bundle.deal is not None and await rewrite_products(context, loaded, bundle):
         bundle = await gateway.read_deal_bundle(deal_id, card_ref)
@@ -110,9 +114,13 @@ async def sync_deal(context: AppContext, job: Job) -> str:
         return "rows checked; procurement stage map not provisioned"
     deal = deal_snapshot(bundle, loaded.values)
     state = SyncInput(
-        deal=deal, card=card_snapshot(bundle.card, loaded.values),
-        link=procurement.link_state(deal_id, loaded.link), lines=loaded.lines,
-        settings=ProcurementSettings(buyer_id=pick_buyer(loaded.values, deal_id, deal.responsible_id)),
+        deal=deal,
+        card=card_snapshot(bundle.card, loaded.values),
+        link=procurement.link_state(deal_id, loaded.link),
+        lines=loaded.lines,
+        settings=ProcurementSettings(
+            buyer_id=pick_buyer(loaded.values, deal_id, deal.responsible_id)
+        ),
     )
     plan = plan_sync(state, datetime.now(UTC))
     if not plan:

@@ -46,11 +46,22 @@ class EventIntake:
             await self._store(batch)
 
     async def _store(self, batch: list[Item]) -> None:
+        answers = await self._answers([envelope for envelope, _future in batch])
+        for (_envelope, future), answer in zip(batch, answers, strict=True):
+            if future.done():
+                continue
+            if isinstance(answer, AppError):
+                future.set_exception(answer)
+            else:
+                future.set_result(answer)
+
+    async def _answers(self, envelopes: list[EventEnvelope]) -> list[dict[str, Any] | AppError]:
+        """One transaction for the whole batch; a refused sender only refuses its own request."""
         answers: list[dict[str, Any] | AppError] = []
 
         async def work(session: Any) -> None:
             answers.clear()
-            for envelope, _future in batch:
+            for envelope in envelopes:
                 try:
                     answers.append(await accept_event(session, envelope))
                 except AppError as refused:  # verification failed before any write
@@ -59,19 +70,15 @@ class EventIntake:
         try:
             await in_transaction(self._context, work)
         except AppError as outage:  # the database is down: nobody's delivery was stored
-            answers = [outage] * len(batch)
+            return [outage] * len(envelopes)
         except Exception as exc:  # a batch boundary: never leave a request waiting
-            log.error("event batch failed", error=f"{type(exc).__name__}: {exc}", size=len(batch))
-            answers = [
-                ServiceUnavailable("the event could not be stored; nothing was stored")
-            ] * len(batch)
-        for (_envelope, future), answer in zip(batch, answers, strict=True):
-            if future.done():
-                continue
-            if isinstance(answer, AppError):
-                future.set_exception(answer)
-            else:
-                future.set_result(answer)
+            log.error(
+                "event batch failed", error=f"{type(exc).__name__}: {exc}", size=len(envelopes)
+            )
+            return [ServiceUnavailable("the event could not be stored; nothing was stored")] * len(
+                envelopes
+            )
+        return answers
 
     async def aclose(self) -> None:
         if self._task is not None:
@@ -85,4 +92,4 @@ def event_intake(context: AppContext) -> EventIntake:
     if intake is None:
         intake = EventIntake(context)
         context.services["intake"] = intake
-    return intake  # type: ignore[no-any-return]
+    return intake
