@@ -117,8 +117,4 @@ class PortalClients:
 
 
 def portal_clients(context: AppContext) -> PortalClients:
-    clients = context.services.get("portal_clients")
-    if clients is None:
-        clients = PortalClients(context)
-        context.services["portal_clients"] = clients
-    return clients
+    return context.service("portal_clients", lambda: PortalClients(context))

@@ -4,13 +4,12 @@ from app.context import AppContext
 from connectors.sms import HttpSmsSender, LogSmsSender, SmsSender
 
 
+def build_sms_sender(context: AppContext) -> SmsSender:
+    settings = context.settings
+    if settings.sms_provider == "http":
+        return HttpSmsSender(settings.sms_http_url, settings.sms_http_key.get_secret_value())
+    return LogSmsSender()
+
+
 def sms_sender(context: AppContext) -> SmsSender:
-    sender = context.services.get("sms")
-    if sender is None:
-        settings = context.settings
-        if settings.sms_provider == "http":
-            sender = HttpSmsSender(settings.sms_http_url, settings.sms_http_key.get_secret_value())
-        else:
-            sender = LogSmsSender()
-        context.services["sms"] = sender
-    return sender
+    return context.service("sms", lambda: build_sms_sender(context))

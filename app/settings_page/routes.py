@@ -1,13 +1,13 @@
 """The settings page's HTTP routes: the app's main page and the JSON API its script calls."""
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import ContextDep
-from app.errors import AppError, BadRequest, Forbidden, ServiceUnavailable
+from app.api.frame_requests import read_json_object, verify_view_token
+from app.errors import AppError, Forbidden, ServiceUnavailable
 from app.settings_page import service
 from app.settings_page.render import (
     SettingsPage,
@@ -18,7 +18,7 @@ from app.settings_page.render import (
 from app.settings_page.words import word
 from app.tab.placement import authenticate_app_page
 from app.tab.render import parse_portal_origin
-from app.tab.view_token import InvalidViewToken, ViewClaims, issue, verify
+from app.tab.view_token import ViewClaims, issue
 from connectors.bitrix24 import Bitrix24Error
 from webhooks.bitrix24.routes import read_form
 
@@ -57,14 +57,7 @@ def portal_origin(client_endpoint: str) -> str:
 
 
 def settings_claims(context: ContextDep, x_view_token: Annotated[str, Header()] = "") -> ViewClaims:
-    if not x_view_token:
-        raise Forbidden("missing X-View-Token header; reopen the settings page")
-    try:
-        claims = verify(
-            x_view_token, context.settings.secret_key.get_secret_value(), now=time.time()
-        )
-    except InvalidViewToken as exc:
-        raise Forbidden(str(exc)) from exc
+    claims = verify_view_token(context.settings, x_view_token, page="settings page")
     if claims.entity_kind != service.SETTINGS_KIND:
         raise Forbidden("this view token is not for the settings page")
     return claims
@@ -98,7 +91,7 @@ async def get_settings(
 async def put_settings(request: Request, context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
     """Save a validated change (administrators only); 400 with the reason, nothing written."""
     service.require_admin(claims)
-    body = await _json_object(request)
+    body = await read_json_object(request)
     portal = await service.get_portal(context, claims.member_id)
     try:
         saved = await service.save_settings(context, portal, body)
@@ -113,7 +106,7 @@ async def post_provision(
 ) -> dict[str, Any]:
     """Create what is missing (smart process, stages, ETA field) and store the stage map."""
     service.require_admin(claims)
-    body = await _json_object(request, empty_ok=True)
+    body = await read_json_object(request, empty_ok=True)
     portal = await service.get_portal(context, claims.member_id)
     try:
         created = await service.provision(context, portal, body)
@@ -131,15 +124,3 @@ async def post_provision(
         "settings": stored,
         "options": choices_json(options),
     }
-
-
-async def _json_object(request: Request, *, empty_ok: bool = False) -> dict[str, Any]:
-    if empty_ok and not await request.body():
-        return {}
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise BadRequest("body must be a JSON object") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("body must be a JSON object")
-    return body

@@ -1,6 +1,5 @@
 """The tab's HTTP routes: the placement POSTs and the JSON API its script calls."""
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -8,11 +7,12 @@ from fastapi.responses import HTMLResponse
 
 from app.actions import ACTIONS, queue_action
 from app.api.deps import ContextDep
-from app.errors import AppError, BadRequest, Forbidden
+from app.api.frame_requests import read_json_object, verify_view_token
+from app.errors import AppError, Forbidden
 from app.tab import service
 from app.tab.placement import authenticate_visit
 from app.tab.render import line_json, render_tab, render_tab_error
-from app.tab.view_token import InvalidViewToken, ViewClaims, verify
+from app.tab.view_token import ViewClaims
 from app.uow import in_transaction
 from webhooks.bitrix24.routes import read_form
 
@@ -49,12 +49,7 @@ async def open_card_tab(request: Request, context: ContextDep) -> HTMLResponse:
 
 
 def view_claims(context: ContextDep, x_view_token: Annotated[str, Header()] = "") -> ViewClaims:
-    if not x_view_token:
-        raise Forbidden("missing X-View-Token header; reopen the tab")
-    try:
-        return verify(x_view_token, context.settings.secret_key.get_secret_value(), now=time.time())
-    except InvalidViewToken as exc:
-        raise Forbidden(str(exc)) from exc
+    return verify_view_token(context.settings, x_view_token, page="tab")
 
 
 ClaimsDep = Annotated[ViewClaims, Depends(view_claims)]
@@ -81,7 +76,7 @@ async def patch_line(
     line_id: int, request: Request, context: ContextDep, claims: ClaimsDep
 ) -> dict[str, Any]:
     """Save a buyer's entry for one line; stage moves follow through the worker."""
-    changes = await _json_object(request)
+    changes = await read_json_object(request)
     result = await in_transaction(
         context, lambda session: service.save_entry(session, claims, line_id, changes)
     )
@@ -100,7 +95,7 @@ async def run_action(
     """Queue a product action (kits, discount, clear, re-check) for the tab's deal."""
     if name not in ACTIONS:
         raise Forbidden(f"unknown action {name[:40]!r}")
-    params = await _json_object(request)
+    params = await read_json_object(request)
     message = await in_transaction(
         context, lambda session: _queue_action(session, claims, name, params)
     )
@@ -110,13 +105,3 @@ async def run_action(
 async def _queue_action(session: Any, claims: ViewClaims, name: str, params: dict[str, Any]) -> str:
     deal_id = await service.deal_of(session, claims)
     return await queue_action(session, claims.member_id, deal_id, name, params, lang=claims.lang)
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise BadRequest("body must be a JSON object") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("body must be a JSON object")
-    return body

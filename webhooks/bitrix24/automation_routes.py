@@ -11,25 +11,17 @@ from app.models.base import utc_now
 from app.repositories.portals import find_active_portal
 from app.uow import in_transaction
 from webhooks.bitrix24.actions import accept_action, action_urls, read_action_request
-from webhooks.bitrix24.form import FormError, parse_form
+from webhooks.bitrix24.form import FormError
 from webhooks.bitrix24.robots import accept_robot, read_robot_call
-from webhooks.bitrix24.verify import read_body
+from webhooks.bitrix24.routes import read_form
 
 router = APIRouter(tags=["bitrix24 automations"])
-
-
-async def _form_fields(request: Request) -> dict[str, Any]:
-    body = await read_body(request)
-    try:
-        return parse_form(body)
-    except FormError as exc:
-        raise BadRequest(str(exc)) from exc
 
 
 @router.post("/b24/robots")
 async def receive_robot_call(request: Request, context: ContextDep) -> dict[str, Any]:
     """A robot of this app runs in a deal's automation (form-encoded, REST_FACTS §12)."""
-    form = await _form_fields(request)
+    form = await read_form(request)
     try:
         call = read_robot_call(form)
     except FormError as exc:
@@ -42,7 +34,7 @@ async def receive_action(action: str, request: Request, context: ContextDep) -> 
     """Bitrix24's "webhook" automation rule: query parameters, or the same as form fields."""
     fields = {key: value for key, value in request.query_params.items()}
     if request.method == "POST" and "form-urlencoded" in request.headers.get("content-type", ""):
-        body = await _form_fields(request)
+        body = await read_form(request)
         fields |= {key: value for key, value in body.items() if isinstance(value, str)}
     try:
         action_request = read_action_request(action, fields)

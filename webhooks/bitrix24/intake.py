@@ -88,8 +88,4 @@ class EventIntake:
 
 
 def event_intake(context: AppContext) -> EventIntake:
-    intake = context.services.get("intake")
-    if intake is None:
-        intake = EventIntake(context)
-        context.services["intake"] = intake
-    return intake
+    return context.service("intake", lambda: EventIntake(context))
