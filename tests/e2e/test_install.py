@@ -67,3 +67,43 @@ class TestInstall:
         placements = await stack.ctl("GET", "/placements")
         card_tab = f"CRM_DYNAMIC_{first['card_entity_type_id']}_DETAIL_TAB"
         assert any(p["placement"] == card_tab for p in placements["placements"])
+
+
+class TestInstallRefusals:
+    @pytest.mark.parametrize(
+        "domain",
+        ["attacker.example", "169.254.169.254", "portal.bitrix24.com.evil.io", "[::1]:8001"],
+    )
+    async def test_a_foreign_domain_is_refused_before_any_call(
+        self, stack: Stack, domain: str
+    ) -> None:
+        tokens = await stack.ctl("POST", "/tokens", json={"user_id": 1})
+        form = {
+            "AUTH_ID": tokens["access_token"],
+            "REFRESH_ID": tokens["refresh_token"],
+            "AUTH_EXPIRES": "3600",
+            "APPLICATION_TOKEN": "a" * 32,
+            "member_id": stack.member_id,
+            "PLACEMENT": "DEFAULT",
+        }
+        await stack.ctl("DELETE", "/requests")
+        response = await stack.http.post(f"/b24/install?DOMAIN={domain}&PROTOCOL=1", data=form)
+        assert response.status_code == 400
+        assert "not a Bitrix24 domain" in response.json()["error_description"]
+        assert (await stack.ctl("GET", "/requests"))["requests"] == []
+        async with stack.context.sessions() as session:
+            assert (await session.scalars(select(Portal))).first() is None
+
+    async def test_forged_tokens_are_refused_and_nothing_is_registered(self, stack: Stack) -> None:
+        domain = stack.sandbox_url.removeprefix("http://")
+        form = {
+            "AUTH_ID": "f" * 40,
+            "REFRESH_ID": "r" * 40,
+            "APPLICATION_TOKEN": "a" * 32,
+            "member_id": stack.member_id,
+            "PLACEMENT": "DEFAULT",
+        }
+        response = await stack.http.post(f"/b24/install?DOMAIN={domain}&PROTOCOL=0", data=form)
+        assert response.status_code == 401
+        async with stack.context.sessions() as session:
+            assert (await session.scalars(select(Portal))).first() is None

@@ -165,3 +165,31 @@ class TestRestBudget:
         requests = (await stack.ctl("GET", "/requests"))["requests"]
         assert [r["method"] for r in requests] == ["batch", "batch"]
         assert len(await journey.lines()) == 50
+
+
+class TestEtaReminder:
+    async def test_a_near_eta_fires_the_call_task_once_across_schedulers(
+        self, journey: Journey
+    ) -> None:
+        from datetime import UTC, datetime, timedelta
+
+        from app.scheduler import PeriodicJob, fire_due_reminders, run_tick
+
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await find_everything(journey)
+        await journey.move_deal("BUYOUT")
+        await journey.move_card("BOUGHT")
+        eta = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+        await journey.move_card("SHIPPED", extra={journey.values["card_eta_field"]: eta})
+        tick = PeriodicJob("reminders", 15, fire_due_reminders)
+        runs = [(1e9, "worker-a"), (1e9, "worker-b"), (1e9 + 15, "worker-b")]
+        fired = [await run_tick(journey.stack.context, tick, owner=o, now=t) for t, o in runs]
+        assert fired == [
+            True,
+            False,
+            True,
+        ]  # one scheduler per period; the reminder fires in the first
+        await journey.stack.settle()
+        calls = [t for t in await journey.tasks(SALES_ID) if "Позвонить клиенту" in t]
+        assert len(calls) == 1
