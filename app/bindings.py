@@ -69,12 +69,20 @@ def card_tab(entity_type_id: int) -> str:
     return f"CRM_DYNAMIC_{entity_type_id}_DETAIL_TAB"
 
 
-def binding_calls(app_base_url: str, *, card_entity_type_id: int | None) -> list[tuple[str, Call]]:
+def binding_calls(
+    app_base_url: str, *, card_entity_type_id: int | None, offline_events: bool = False
+) -> list[tuple[str, Call]]:
     base = app_base_url.rstrip("/")
     calls: list[tuple[str, Call]] = [
         (f"event_{name.lower()}", ("event.bind", {"event": name, "handler": f"{base}/b24/events"}))
         for name in EVENTS
     ]
+    if offline_events:  # kept on the portal until we clear them (REST_FACTS §8.6)
+        calls += [
+            (f"offline_{name.lower()}", ("event.bind", {"event": name, "event_type": "offline"}))
+            for name in EVENTS
+            if name.startswith("ONCRM")
+        ]
     calls.append(
         (
             "tab_deal",

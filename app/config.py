@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     worker_lease_seconds: int = 60
     inbox_max_attempts: int = 8
     reconcile_interval_seconds: int = 300
+    b24_offline_events: bool = False
     reconcile_overlap_seconds: int = 120
     reminder_poll_seconds: int = 15
     secret_key: SecretStr = SecretStr("change-me-in-production")

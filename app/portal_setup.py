@@ -21,7 +21,9 @@ async def bind_portal(context: AppContext, portal: Portal) -> int:
     async with context.sessions() as session:
         values = await load_portal_settings(session, portal.member_id)
     calls = binding_calls(
-        context.settings.app_base_url, card_entity_type_id=values.get("card_entity_type_id")
+        context.settings.app_base_url,
+        card_entity_type_id=values.get("card_entity_type_id"),
+        offline_events=context.settings.b24_offline_events,
     )
     client = portal_clients(context).for_portal(portal)
     outcomes = await client.batch(dict(calls), priority=Priority.INTERACTIVE)

@@ -11,6 +11,7 @@ from app.models import Job
 from app.portal_clients import portal_clients
 from app.repositories import jobs, portals
 from app.repositories.settings import load_portal_settings, update_portal_settings
+from automations.reconciliation.offline import drain_offline_events
 from connectors.bitrix24 import Bitrix24Client
 
 ACTIVE_SEMANTICS = ("SEARCH", "FOUND", "PROPOSAL", "BUYOUT", "BOUGHT", "IN_TRANSIT", "RECEIVED")
@@ -38,6 +39,9 @@ async def reconcile_portal(context: AppContext, job: Job) -> str:
         datetime.fromisoformat(watermark) - overlap if watermark else started - timedelta(days=1)
     )
     client = portal_clients(context).for_portal(portal)
+    offline = 0
+    if context.settings.b24_offline_events and portal.auth_mode != "webhook":
+        offline = await drain_offline_events(context, portal, client)
     deal_ids = await _deal_ids(client, {">=DATE_MODIFY": since.isoformat()})
     active = [values.get("deal_stages", {}).get(s) for s in ACTIVE_SEMANTICS]
     if any(active):
@@ -54,4 +58,4 @@ async def reconcile_portal(context: AppContext, job: Job) -> str:
         await update_portal_settings(
             session, job.member_id, {"reconcile_watermark": started.isoformat()}
         )
-    return f"{len(deal_ids)} deal(s) re-armed"
+    return f"{len(deal_ids)} deal(s) re-armed, {offline} offline event(s) taken"
