@@ -13,7 +13,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from app.api.deps import ContextDep, SettingsDep
 from app.errors import NotFound, Unauthorized
-from app.metrics import INBOX_DEPTH, REGISTRY
+from app.metrics import INBOX_DEPTH, INBOX_LAG, REGISTRY
 from app.repositories import jobs
 from app.uow import in_transaction
 
@@ -73,4 +73,5 @@ async def metrics(context: ContextDep) -> Response:
     counts = await in_transaction(context, jobs.count_by_status)
     for status in ("pending", "running", "done", "dead"):
         INBOX_DEPTH.labels(status=status).set(counts.get(status, 0))
+    INBOX_LAG.set(await in_transaction(context, jobs.oldest_pending_age))
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -6,10 +6,10 @@ several workers: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite has a single
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import InboxEvent, Job
@@ -206,7 +206,15 @@ async def list_jobs(session: AsyncSession, *, status: str, limit: int = 100) -> 
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
-    from sqlalchemy import func
-
     rows = await session.execute(select(Job.status, func.count()).group_by(Job.status))
     return {status: count for status, count in rows.all()}
+
+
+async def oldest_pending_age(session: AsyncSession) -> float:
+    """Seconds the oldest due job has been waiting (the inbox lag), 0 when none waits."""
+    oldest = await session.scalar(select(func.min(Job.run_after)).where(Job.status == PENDING))
+    if oldest is None:
+        return 0.0
+    if oldest.tzinfo is None:  # SQLite returns naive UTC
+        oldest = oldest.replace(tzinfo=UTC)
+    return max(0.0, (utc_now() - oldest).total_seconds())

@@ -164,3 +164,17 @@ class TestPeriodicJobs:
             ]
             assert sorted(results) == [False, True]
         assert len(fired) == 10
+
+
+class TestMetrics:
+    async def test_metrics_show_inbox_depth_lag_and_dead_letters(self, harness: AppHarness) -> None:
+        await arm(harness.context, "waiting")
+        async with unit_of_work(harness.context.sessions) as session:
+            await session.execute(update(Job).values(run_after=utc_now() - timedelta(seconds=90)))
+        text = (await harness.http.get("/metrics")).text
+        assert 'b24bridge_inbox_depth{status="pending"} 1.0' in text
+        lag = next(
+            line for line in text.splitlines() if line.startswith("b24bridge_inbox_lag_seconds ")
+        )
+        assert float(lag.split()[1]) >= 89
+        assert "b24bridge_dead_letter_total" in text

@@ -107,3 +107,19 @@ class TestInstallRefusals:
         assert response.status_code == 401
         async with stack.context.sessions() as session:
             assert (await session.scalars(select(Portal))).first() is None
+
+
+class TestApiOnlyInstall:
+    async def test_onappinstall_registers_the_portal_and_binds(self, stack: Stack) -> None:
+        result = await stack.ctl(
+            "POST",
+            "/app-event",
+            json={"event": "ONAPPINSTALL", "url": f"{stack.app_url}/b24/install"},
+        )
+        assert result["status_code"] == 200
+        await stack.worker.run_until_idle()
+        async with stack.context.sessions() as session:
+            portal = (await session.scalars(select(Portal))).one()
+        assert portal.status == "active" and portal.access_token
+        bound = await stack.ctl("GET", "/events/bound")
+        assert any(b["event"].upper() == "ONCRMDEALUPDATE" for b in bound["bindings"])

@@ -162,3 +162,23 @@ class TestUninstall:
         assert portal is not None and portal.status == "uninstalled" and portal.access_token == ""
         assert await harness.count(InboxEvent) == 0
         assert (await harness.post_form("/b24/events", deal_event(ts="2"))).status_code == 401
+
+
+class TestIngressFlood:
+    async def test_forged_flood_is_refused_while_real_events_get_through(
+        self, harness: AppHarness
+    ) -> None:
+        import asyncio
+
+        forged = [
+            harness.post_form("/b24/events", deal_event(i + 1, token="f" * 32, ts=str(i)))
+            for i in range(600)
+        ]
+        real = [
+            harness.post_form("/b24/events", deal_event(i + 1, ts=str(10_000 + i)))
+            for i in range(30)
+        ]
+        responses = await asyncio.gather(*forged, *real)
+        assert {r.status_code for r in responses[:600]} == {403}
+        assert {r.status_code for r in responses[600:]} == {200}
+        assert await harness.count(InboxEvent) == 30
