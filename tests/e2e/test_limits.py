@@ -57,17 +57,6 @@ class TestQueryLimitOutage:
         log = (await control.get("/_sandbox/portals/lim/requests")).json()["requests"]
         refused = [r for r in log if r["http_status"] == 503]
         assert 1 <= len(refused) <= 12  # probes during the outage, not one per queued call
-        deals = (
-            await control.post(
-                "/_sandbox/portals/lim/act",
-                json={
-                    "user_id": 1,
-                    "method": "crm.deal.list",
-                    "params": {"filter": {"TITLE": "after"}},
-                },
-            )
-        ).json()
-        assert len(deals["result"]) == 50  # first page; total below
         assert sum(1 for o in outcomes if o.ok) == 200
 
     async def test_bulk_work_at_the_bucket_edge_causes_no_503(self, sandbox) -> None:
