@@ -7,7 +7,7 @@ from app.db import unit_of_work
 from app.errors import NotFound
 from app.portal_clients import portal_clients
 from app.repositories import jobs, portals
-from app.repositories.settings import update_portal_settings
+from app.repositories.settings import load_portal_settings, update_portal_settings
 from automations.provisioning.handler import Provisioner, ProvisionReport
 
 
@@ -25,7 +25,9 @@ async def provision_portal(
     report = await Provisioner(portal_clients(context).for_portal(portal)).run(
         deal_category_id=deal_category_id
     )
-    changes: dict[str, Any] = dict(report.stage_map)
+    async with context.sessions() as session:
+        stored = await load_portal_settings(session, member_id)
+    changes: dict[str, Any] = keep_manual_mapping(dict(report.stage_map), stored)
     if buyer_ids is not None:
         changes["buyer_ids"] = buyer_ids
     async with unit_of_work(context.sessions) as session:
@@ -33,3 +35,14 @@ async def provision_portal(
         if portal.auth_mode != "webhook":  # a webhook cannot bind tabs or events (app context only)
             await jobs.arm_job(session, member_id, "bind_portal", f"{member_id}:bind", {})
     return report
+
+
+def keep_manual_mapping(found: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """An admin's own stage choices (settings page) survive a re-run of provisioning, as long
+    as they are for the same funnel and smart process; provisioning only fills the gaps."""
+    same_deal_funnel = stored.get("deal_category_id") == found.get("deal_category_id")
+    same_card_type = stored.get("card_entity_type_id") == found.get("card_entity_type_id")
+    for key, same in (("deal_stages", same_deal_funnel), ("card_stages", same_card_type)):
+        if same and isinstance(stored.get(key), dict):
+            found[key] = {**found.get(key, {}), **stored[key]}
+    return found
