@@ -217,4 +217,5 @@ async def oldest_pending_age(session: AsyncSession) -> float:
         return 0.0
     if oldest.tzinfo is None:  # SQLite returns naive UTC
         oldest = oldest.replace(tzinfo=UTC)
-    return max(0.0, (utc_now() - oldest).total_seconds())
+    age: float = (utc_now() - oldest).total_seconds()
+    return max(0.0, age)
