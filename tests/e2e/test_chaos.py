@@ -84,14 +84,23 @@ class ChaosWorker:
                 )
             )
 
+    async def wait_until_running(self, seconds: float = 5.0) -> bool:
+        for _ in range(int(seconds / 0.005)):
+            if await self.running():
+                return True
+            if not await self.open_jobs():
+                return False
+            await asyncio.sleep(0.005)
+        return False
+
     async def settle(self, max_kills: int = 2) -> None:
         """Deliver events; run the worker process, killing it mid-job up to ``max_kills`` times."""
         kills_here = 0
         for _ in range(600):
             delivered = (await self.stack.ctl("POST", "/events/flush"))["delivered"]
             self.start()
-            if kills_here < max_kills and await self.running():
-                await asyncio.sleep(self.rng.uniform(0, 0.05))
+            if kills_here < max_kills and await self.wait_until_running():
+                await asyncio.sleep(self.rng.uniform(0, 0.03))
                 self.kill()
                 kills_here += 1
                 continue
