@@ -7,6 +7,8 @@ Every answer must be 200 (each stored in the inbox before it is given).
 
     python benchmarks/event_intake.py [--events 2000] [--deals 200] [--concurrency 20]
                                       [--database-url postgresql+asyncpg://…]
+
+With ``--database-url`` a scratch database is created on that server and dropped after.
 """
 
 import argparse
@@ -28,6 +30,7 @@ from app.db import create_engine, create_session_factory, unit_of_work  # noqa: 
 from app.migrations import upgrade  # noqa: E402
 from app.repositories.portals import PortalRegistration, register_portal  # noqa: E402
 from tests.appclient import APP_TOKEN, MEMBER_ID, deal_event  # noqa: E402
+from tests.databases import PostgresDatabases  # noqa: E402
 from tests.e2e.harness import free_port  # noqa: E402
 
 
@@ -97,7 +100,12 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    database_url = args.database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/intake.db"
+    scratch = PostgresDatabases(args.database_url) if args.database_url else None
+    if scratch is not None:  # a scratch database on that server, dropped afterwards
+        await scratch.prepare()
+        database_url = await scratch.create()
+    else:
+        database_url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/intake.db"
     await prepare(database_url)
     port = free_port()
     env = {
@@ -116,6 +124,9 @@ async def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if scratch is not None:
+            await scratch.drop(database_url)
+            await scratch.close()
     backend = database_url.split(":", 1)[0]
     print(f"database             {backend}")
     print(

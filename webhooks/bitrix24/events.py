@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import AppError
 from app.logs import get_logger
 from app.models import Portal
 from app.repositories import jobs, portals
@@ -62,6 +63,46 @@ async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[s
         duplicate=accepted.duplicate,
     )
     return {"status": "duplicate" if accepted.duplicate else "accepted"}
+
+
+async def accept_events(
+    session: AsyncSession, envelopes: list[EventEnvelope]
+) -> list[dict[str, Any] | AppError]:
+    """``accept_event`` for a burst: CRM events are stored with two statements in all."""
+    answers: list[dict[str, Any] | AppError] = [{"status": "ignored"}] * len(envelopes)
+    crm: list[tuple[int, jobs.Delivery]] = []
+    for index, envelope in enumerate(envelopes):
+        if envelope.name not in DEAL_EVENTS | ITEM_EVENTS:
+            answers[index] = await _accept_or_refusal(session, envelope)
+            continue
+        try:
+            await verify_sender(
+                session, envelope.member_id, envelope.application_token, route="events"
+            )
+        except AppError as refused:  # nothing written for this one
+            answers[index] = refused
+            continue
+        crm.append((index, sync_delivery(envelope)))
+    accepted = await jobs.accept_many(session, [delivery for _index, delivery in crm])
+    for (index, delivery), outcome in zip(crm, accepted, strict=True):
+        log.info(
+            "event accepted",
+            member_id=delivery.member_id,
+            event_name=delivery.name,
+            entity_id=delivery.entity_id,
+            duplicate=outcome.duplicate,
+        )
+        answers[index] = {"status": "duplicate" if outcome.duplicate else "accepted"}
+    return answers
+
+
+async def _accept_or_refusal(
+    session: AsyncSession, envelope: EventEnvelope
+) -> dict[str, Any] | AppError:
+    try:
+        return await accept_event(session, envelope)
+    except AppError as refused:
+        return refused
 
 
 async def _uninstall(

@@ -16,7 +16,7 @@ from app.errors import AppError, ServiceUnavailable
 from app.logs import get_logger
 from app.uow import in_transaction
 from webhooks.bitrix24.envelope import EventEnvelope
-from webhooks.bitrix24.events import accept_event
+from webhooks.bitrix24.events import accept_events
 
 MAX_BATCH = 200
 log = get_logger("b24bridge.events")
@@ -60,12 +60,7 @@ class EventIntake:
         answers: list[dict[str, Any] | AppError] = []
 
         async def work(session: Any) -> None:
-            answers.clear()
-            for envelope in envelopes:
-                try:
-                    answers.append(await accept_event(session, envelope))
-                except AppError as refused:  # verification failed before any write
-                    answers.append(refused)
+            answers[:] = await accept_events(session, envelopes)
 
         try:
             await in_transaction(self._context, work)
