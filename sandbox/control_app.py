@@ -79,6 +79,22 @@ async def app_event(request: Request, code: str, body: AppEventRequest) -> dict[
     )
 
 
+class AppPageRequest(BaseModel):
+    url: str
+    user_id: int = 1
+
+
+@router.post("/app-page")
+async def app_page_request(request: Request, code: str, body: AppPageRequest) -> dict[str, Any]:
+    """What the portal POSTs when a user opens the app itself (the local app's handler path,
+    ``PLACEMENT=DEFAULT``, REST_FACTS §9.3) — the app's main page, e.g. its settings."""
+    portal = portal_of(request, code)
+    if not portal.app.installed:
+        raise HTTPException(status_code=409, detail="the app is not installed")
+    frame = lifecycle.Frame(body.url, "DEFAULT", body.user_id, {})
+    return lifecycle.frame_request(sandbox_of(request), portal, frame)
+
+
 @router.post("/placement-request")
 async def placement_request(request: Request, code: str, body: PlacementRequest) -> dict[str, Any]:
     """Exactly what the portal would POST to the bound handler of a tab (fresh user tokens)."""

@@ -2,9 +2,7 @@
 
 Every function is scoped by the portal of the view token (S13). The page's view token
 carries the administrator check made when the page opened (``user.admin`` with the
-visitor's own ``AUTH_ID``): its ``entity_id`` is ``ADMIN_ROLE`` for an administrator and
-``VIEWER_ROLE`` otherwise — the settings page has no CRM entity, and the token is signed,
-so the role cannot be forged.
+visitor's own ``AUTH_ID``) as its ``role``; the token is signed, so it cannot be forged.
 """
 
 import time
@@ -24,8 +22,7 @@ from app.tab.view_token import DEFAULT_TTL_SECONDS, ViewClaims
 from app.uow import in_transaction
 
 SETTINGS_KIND = "settings"
-ADMIN_ROLE = 1
-VIEWER_ROLE = 0
+ADMIN_ROLE = "admin"
 
 
 def new_claims(visit: PlacementVisit, *, now: float | None = None) -> ViewClaims:
@@ -33,14 +30,15 @@ def new_claims(visit: PlacementVisit, *, now: float | None = None) -> ViewClaims
         member_id=visit.portal.member_id,
         user_id=visit.user_id,
         entity_kind=SETTINGS_KIND,
-        entity_id=ADMIN_ROLE if visit.is_admin else VIEWER_ROLE,
+        entity_id=0,
         expires_at=int(time.time() if now is None else now) + DEFAULT_TTL_SECONDS,
         lang="en" if visit.lang == "en" else "ru",
+        role=ADMIN_ROLE if visit.is_admin else "",
     )
 
 
 def is_admin(claims: ViewClaims) -> bool:
-    return claims.entity_kind == SETTINGS_KIND and claims.entity_id == ADMIN_ROLE
+    return claims.entity_kind == SETTINGS_KIND and claims.role == ADMIN_ROLE
 
 
 def require_admin(claims: ViewClaims) -> None:

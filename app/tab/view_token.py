@@ -27,6 +27,7 @@ class ViewClaims:
     entity_id: int
     expires_at: int
     lang: str = "ru"
+    role: str = ""  # "admin" when the page checked ``user.admin`` for this user
 
 
 def _b64(data: bytes) -> str:

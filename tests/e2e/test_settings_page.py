@@ -3,10 +3,8 @@ administrator provisions, remaps a stage, saves and sees it after a reload; anyo
 may look but not change (``user.admin``); the API wants the page's view token."""
 
 import json
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -28,31 +26,11 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
 
 
 async def main_page_request(stack: Stack, user_id: int) -> tuple[str, dict[str, str]]:
-    """What the portal POSTs when a user opens the app (REST_FACTS §9.3, PLACEMENT=DEFAULT).
-
-    The sandbox opens bound placements only and has no main-page opener, so the form is
-    built here the way ``sandbox/lifecycle.py`` builds it for the install page."""
-    portal = await stack.ctl("GET", "")
-    tokens = await stack.ctl("POST", "/tokens", json={"user_id": user_id})
-    query = urlencode(
-        {
-            "DOMAIN": portal["domain"],
-            "PROTOCOL": "0",
-            "LANG": "ru",
-            "APP_SID": secrets.token_hex(16),
-        }
+    """What the portal POSTs when a user opens the app (REST_FACTS §9.3, PLACEMENT=DEFAULT)."""
+    request = await stack.ctl(
+        "POST", "/app-page", json={"url": f"{stack.app_url}/b24/app", "user_id": user_id}
     )
-    form = {
-        "AUTH_ID": tokens["access_token"],
-        "AUTH_EXPIRES": str(tokens["expires_in"]),
-        "REFRESH_ID": tokens["refresh_token"],
-        "APPLICATION_TOKEN": portal["application_token"],
-        "member_id": portal["member_id"],
-        "status": "L",
-        "PLACEMENT": "DEFAULT",
-        "PLACEMENT_OPTIONS": "{}",
-    }
-    return f"/b24/app?{query}", form
+    return request["url"], request["form"]
 
 
 async def open_page(stack: Stack, user_id: int) -> tuple[httpx.Response, Node, dict[str, Any]]:

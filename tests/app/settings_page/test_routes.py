@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from app.models import PortalSettings
-from app.settings_page.service import ADMIN_ROLE, SETTINGS_KIND, VIEWER_ROLE
+from app.settings_page.service import ADMIN_ROLE, SETTINGS_KIND
 from app.tab.view_token import ViewClaims, issue
 from tests.appclient import MEMBER_ID, AppHarness, app_harness
 
@@ -17,7 +17,8 @@ CLAIMS = ViewClaims(
     member_id=MEMBER_ID,
     user_id=1,
     entity_kind=SETTINGS_KIND,
-    entity_id=ADMIN_ROLE,
+    entity_id=0,
+    role=ADMIN_ROLE,
     expires_at=int(time.time()) + 3600,
 )
 
@@ -57,7 +58,7 @@ class TestViewToken:
 
 class TestAdministratorOnly:
     async def test_a_viewer_can_neither_save_nor_provision(self, harness: AppHarness) -> None:
-        viewer = token(entity_id=VIEWER_ROLE, user_id=2)
+        viewer = token(role="", user_id=2)
         put = await harness.http.put("/settings/api", headers=viewer, json={"discount_field": ""})
         assert put.status_code == 403
         assert "administrator" in put.json()["error_description"]
