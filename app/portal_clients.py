@@ -88,24 +88,24 @@ class PortalClients:
             **self._options(),
         )
 
-    def for_user_token(self, *, member_id: str, endpoint: str, access_token: str) -> Bitrix24Client:
-        """A one-off client acting with a user's token (the tab's AUTH_ID); never refreshed."""
-        store = InMemoryTokenStore(
-            {
-                member_id: OAuthTokens(
-                    access_token=access_token,
-                    refresh_token="",
-                    client_endpoint=endpoint,
-                    member_id=member_id,
-                )
-            }
+    def for_user_token(
+        self, *, member_id: str, endpoint: str, access_token: str, refresh_token: str = ""
+    ) -> Bitrix24Client:
+        """A one-off client with tokens from a request (the tab's AUTH_ID, the install's
+        AUTH_ID/REFRESH_ID), kept in memory only; refreshed only when asked to."""
+        tokens = OAuthTokens(
+            access_token=access_token,
+            refresh_token=refresh_token,
+            client_endpoint=endpoint,
+            member_id=member_id,
         )
+        settings = self._context.settings
         return Bitrix24Client.from_oauth(
             member_id,
-            store,
-            client_id=self._context.settings.b24_client_id,
-            client_secret="",
-            oauth_url=self._context.settings.b24_oauth_url,
+            InMemoryTokenStore({member_id: tokens}),
+            client_id=settings.b24_client_id,
+            client_secret=settings.b24_client_secret.get_secret_value() if refresh_token else "",
+            oauth_url=settings.b24_oauth_url,
             **self._options(),
         )
 

@@ -26,10 +26,15 @@ from connectors.bitrix24.batch import (
     parse_batch,
 )
 from connectors.bitrix24.envelope import Envelope
-from connectors.bitrix24.errors import Bitrix24Error, OperatingLimitError, is_rate_refusal
+from connectors.bitrix24.errors import (
+    AuthError,
+    Bitrix24Error,
+    OperatingLimitError,
+    is_rate_refusal,
+)
 from connectors.bitrix24.hosts import require_allowed_url
 from connectors.bitrix24.limiter import Priority, RateLimiter
-from connectors.bitrix24.oauth import OAuthApp, OAuthAuth, TokenStore
+from connectors.bitrix24.oauth import OAuthApp, OAuthAuth, OAuthTokens, TokenStore
 from connectors.bitrix24.pagination import iter_by_id, iter_pages
 from connectors.bitrix24.requester import Requester, Wiring
 from connectors.bitrix24.settings import ClientOptions, OAuthOptions
@@ -95,6 +100,14 @@ class Bitrix24Client:
         """Close the HTTP client if this client created it."""
         if self._wiring.owns_http:
             await self._wiring.http.aclose()
+
+    async def refresh_tokens(self) -> OAuthTokens:
+        """Refresh the OAuth pair now and return it (install-time identity proof only)."""
+        if not isinstance(self._auth, OAuthAuth):
+            raise AuthError(
+                "a webhook client has no OAuth tokens to refresh", code="WRONG_AUTH_TYPE"
+            )
+        return await self._auth.refresh_now()
 
     async def call(
         self,

@@ -143,6 +143,16 @@ class OAuthAuth:
                 await self._store.save(self._member_id, fresh)
                 self._remember(fresh)
 
+    async def refresh_now(self) -> OAuthTokens:
+        """One refresh whatever the expiry — only for an install, where the OAuth server's
+        answer (its ``member_id`` and ``client_endpoint``) is the one trusted proof of which
+        portal the tokens belong to (RELIABILITY.md DR7). Never used ahead of calls."""
+        async with self._lock, self._store.refresh_lock(self._member_id):
+            fresh = await self._request_refresh(await self._current())
+            await self._store.save(self._member_id, fresh)
+            self._remember(fresh)
+            return fresh
+
     async def moved(self, new_endpoint: str) -> None:
         await self._store.endpoint_moved(self._member_id, new_endpoint)
         tokens = await self._current()

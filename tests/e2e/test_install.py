@@ -123,3 +123,25 @@ class TestApiOnlyInstall:
         assert portal.status == "active" and portal.access_token
         bound = await stack.ctl("GET", "/events/bound")
         assert any(b["event"].upper() == "ONCRMDEALUPDATE" for b in bound["bindings"])
+
+
+class TestInstallSquatting:
+    async def test_tokens_of_another_portal_cannot_claim_this_member_id(self, stack: Stack) -> None:
+        await stack.control.post("/_sandbox/portals", json={"code": "attacker"})
+        tokens = (
+            await stack.control.post("/_sandbox/portals/attacker/tokens", json={"user_id": 1})
+        ).json()
+        domain = stack.sandbox_url.removeprefix("http://")
+        form = {
+            "AUTH_ID": tokens["access_token"],
+            "REFRESH_ID": tokens["refresh_token"],
+            "APPLICATION_TOKEN": "a" * 32,
+            "member_id": stack.member_id,
+            "PLACEMENT": "DEFAULT",
+        }
+        response = await stack.http.post(f"/b24/install?DOMAIN={domain}&PROTOCOL=0", data=form)
+        assert response.status_code == 403
+        assert "another portal" in response.json()["error_description"]
+        async with stack.context.sessions() as session:
+            assert (await session.scalars(select(Portal))).first() is None
+        await stack.install()  # the real portal still installs

@@ -1,13 +1,13 @@
 """The install URL: the admin's first open (UI app) or ONAPPINSTALL (API-only app).
 
-The portal is registered only after its tokens are proven: an ``app.info`` call with
-the given access token to the endpoint derived from DOMAIN, which must be a real
-Bitrix24 cloud domain or a configured host (no SSRF). A portal already registered
+The portal is registered only after its tokens are proven: DOMAIN must be a real
+Bitrix24 cloud domain or a configured host (no SSRF), and one refresh at the configured
+OAuth server must answer with the same ``member_id``. A portal already registered
 can only be re-installed with its own application token.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from app.context import AppContext
@@ -17,7 +17,7 @@ from app.portal_clients import portal_clients
 from app.repositories import jobs, portals
 from app.repositories.portals import PortalRegistration
 from app.uow import in_transaction
-from connectors.bitrix24 import Bitrix24Error, Priority, is_allowed_url
+from connectors.bitrix24 import Bitrix24Error, OAuthTokens, is_allowed_url
 from webhooks.bitrix24.form import text_at
 from webhooks.bitrix24.verify import tokens_match
 
@@ -89,8 +89,8 @@ async def install(context: AppContext, request: InstallRequest) -> None:
     if not is_allowed_url(request.client_endpoint, context.settings.b24_allowed_domains):
         raise BadRequest("the portal domain is not a Bitrix24 domain nor an allowed host")
     await in_transaction(context, lambda session: _check_reinstall(session, request))
-    await _prove_tokens(context, request)
-    await in_transaction(context, lambda session: _register(session, request))
+    confirmed = await _confirmed_tokens(context, request)
+    await in_transaction(context, lambda session: _register(session, request, confirmed))
     log.info("portal installed", member_id=request.member_id)
 
 
@@ -102,33 +102,45 @@ async def _check_reinstall(session: Any, request: InstallRequest) -> None:
         raise Forbidden("this portal is installed already; the application token does not match")
 
 
-async def _prove_tokens(context: AppContext, request: InstallRequest) -> None:
+async def _confirmed_tokens(context: AppContext, request: InstallRequest) -> OAuthTokens:
+    """One refresh at the configured OAuth server: its answer — not the request — says which
+    portal (``member_id``, ``client_endpoint``) the tokens belong to (DR7), so nobody can
+    register another portal's ``member_id`` against their own tokens."""
     client = portal_clients(context).for_user_token(
         member_id=request.member_id,
         endpoint=request.client_endpoint,
         access_token=request.access_token,
+        refresh_token=request.refresh_token,
     )
     try:
-        await client.call("app.info", priority=Priority.INTERACTIVE)
+        fresh = await client.refresh_tokens()
     except Bitrix24Error as exc:
         log.warning(
             "install refused: tokens not accepted", member_id=request.member_id, code=exc.code
         )
-        raise Unauthorized("the portal did not accept the install tokens") from exc
+        raise Unauthorized("the OAuth server did not accept the install tokens") from exc
     finally:
         await client.aclose()
+    secrets.add(fresh.access_token, fresh.refresh_token)
+    if fresh.member_id != request.member_id:
+        log.warning("install refused: member_id mismatch", member_id=request.member_id)
+        raise Forbidden("the install tokens belong to another portal")
+    if not is_allowed_url(fresh.client_endpoint, context.settings.b24_allowed_domains):
+        raise BadRequest("the portal's endpoint is not a Bitrix24 domain nor an allowed host")
+    return fresh
 
 
-async def _register(session: Any, request: InstallRequest) -> None:
+async def _register(session: Any, request: InstallRequest, tokens: OAuthTokens) -> None:
+    expires = tokens.expires_at or datetime.now(UTC).timestamp() + request.expires_in
     registration = PortalRegistration(
         member_id=request.member_id,
         domain=request.domain,
-        client_endpoint=request.client_endpoint,
+        client_endpoint=tokens.client_endpoint,
         application_token=request.application_token,
-        access_token=request.access_token,
-        refresh_token=request.refresh_token,
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
         language=request.language,
-        access_expires_at=datetime.now(UTC) + timedelta(seconds=request.expires_in),
+        access_expires_at=datetime.fromtimestamp(expires, UTC),
     )
     from secrets import token_urlsafe
 

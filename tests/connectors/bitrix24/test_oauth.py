@@ -242,3 +242,24 @@ class TestDomainChangeWithOAuth:
             await clock.run(b24.call("crm.deal.get", {"id": 1}))
         assert store.tokens[MEMBER].client_endpoint == "https://new-name.bitrix24.ru/rest/"
         assert json.loads(new.calls.last.request.content)["auth"] == "access-old-1111"
+
+
+class TestInstallTimeRefresh:
+    async def test_refresh_tokens_returns_the_oauth_servers_identity_and_persists_it(
+        self,
+        store: InMemoryTokenStore,
+        oauth_portal: OAuthPortal,
+        clock: VirtualClock,
+        http: httpx.AsyncClient,
+    ) -> None:
+        oauth_portal.refresh = "refresh-old-2222"
+        async with oauth_client(store, clock, http) as b24:
+            fresh = await clock.run(b24.refresh_tokens())
+        assert len(oauth_portal.refreshes) == 1
+        assert fresh.member_id == MEMBER
+        assert store.tokens[MEMBER] == fresh
+
+    async def test_a_webhook_client_has_nothing_to_refresh(self, http: httpx.AsyncClient) -> None:
+        client = Bitrix24Client.from_webhook("https://p.bitrix24.ru/rest/1/abc123/", http=http)
+        with pytest.raises(AuthError):
+            await client.refresh_tokens()
