@@ -26,29 +26,15 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.db import create_engine, create_session_factory, unit_of_work  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
-from app.repositories.portals import PortalRegistration, register_portal  # noqa: E402
-from tests.appclient import APP_TOKEN, MEMBER_ID, deal_event  # noqa: E402
+from tests.appclient import deal_event, register_portal_in  # noqa: E402
 from tests.databases import PostgresDatabases  # noqa: E402
 from tests.e2e.harness import free_port  # noqa: E402
 
 
 async def prepare(database_url: str) -> None:
     await upgrade(database_url)
-    engine = create_engine(database_url)
-    async with unit_of_work(create_session_factory(engine)) as session:
-        await register_portal(
-            session,
-            PortalRegistration(
-                member_id=MEMBER_ID,
-                domain="bench.bitrix24.ru",
-                client_endpoint="https://bench.bitrix24.ru/rest/",
-                application_token=APP_TOKEN,
-            ),
-            action_secret="bench",
-        )
-    await engine.dispose()
+    await register_portal_in(database_url)
 
 
 async def wait_ready(url: str) -> None:

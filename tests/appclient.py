@@ -87,3 +87,21 @@ def deal_event(
         "auth[member_id]": member_id,
         "auth[application_token]": token,
     }
+
+
+async def register_portal_in(
+    database_url: str, member_id: str = MEMBER_ID, token: str = APP_TOKEN
+) -> None:
+    """Register a portal directly in a migrated database (for a separately started app process)."""
+    from app.db import create_engine, create_session_factory
+
+    engine = create_engine(database_url)
+    registration = PortalRegistration(
+        member_id=member_id,
+        domain="some-domain.bitrix24.com",
+        client_endpoint="https://some-domain.bitrix24.com/rest/",
+        application_token=token,
+    )
+    async with unit_of_work(create_session_factory(engine)) as session:
+        await register_portal(session, registration, action_secret="action-secret-value")
+    await engine.dispose()

@@ -12,30 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.db import create_engine, create_session_factory, unit_of_work
+from app.db import create_engine, create_session_factory
 from app.models import InboxEvent, Job
-from app.repositories.portals import PortalRegistration, register_portal
-from tests.appclient import APP_TOKEN, MEMBER_ID, deal_event
+from tests.appclient import deal_event, register_portal_in
 from tests.e2e.harness import free_port
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def register(database_url: str) -> None:
-    engine = create_engine(database_url)
-    async with unit_of_work(create_session_factory(engine)) as session:
-        await register_portal(
-            session,
-            PortalRegistration(
-                member_id=MEMBER_ID,
-                domain="crash.bitrix24.ru",
-                client_endpoint="https://crash.bitrix24.ru/rest/",
-                application_token=APP_TOKEN,
-            ),
-            action_secret="s",
-        )
-    await engine.dispose()
 
 
 async def counts(database_url: str) -> tuple[int, int]:
@@ -51,7 +34,7 @@ async def counts(database_url: str) -> tuple[int, int]:
 
 class TestWebProcessKilledAfterAnswering:
     async def test_every_acknowledged_event_survives_the_kill(self, database_url: str) -> None:
-        await register(database_url)
+        await register_portal_in(database_url)
         port = free_port()
         env = {
             **os.environ,
