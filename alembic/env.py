@@ -6,10 +6,10 @@ from logging.config import fileConfig
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers every table)
+import app.core.models  # noqa: F401  (registers every table)
 from alembic import context
-from app.config import get_settings
-from app.db import create_engine
+from app.core.config import get_settings
+from app.core.db import create_engine
 
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging_config"):

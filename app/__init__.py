@@ -1,6 +1,7 @@
-"""b24bridge web application: settings, database, HTTP routes, the worker and the CLI.
+"""b24bridge: a kernel (``app.core``) with shells around it.
 
-The app owns the link table between sales deals and procurement cards, the durable
-event inbox and the idempotency records; it reaches Bitrix24 only through
-``connectors.bitrix24``.
+``core`` holds settings, the database, the inbox and job queue, idempotency records and
+the portals table; ``portals`` installs and wires portals (PRODUCT §3.1); ``worker`` runs
+jobs and periodic ticks; ``web`` serves the pages and APIs; ``cli`` the command line.
+Imports point down that list only; capabilities live in ``automations``.
 """

@@ -26,7 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.migrations import upgrade  # noqa: E402
+from app.core.migrations import upgrade  # noqa: E402
 from tests.appclient import deal_event, register_portal_in  # noqa: E402
 from tests.databases import PostgresDatabases  # noqa: E402
 from tests.e2e.harness import free_port  # noqa: E402

@@ -9,11 +9,11 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from app.config import Settings
-from app.context import AppContext
-from app.db import unit_of_work
-from app.main import create_app
-from app.repositories.portals import PortalRegistration, register_portal
+from app.core.config import Settings
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.portal_store import PortalRegistration, register_portal
+from app.web.main import create_app
 
 MEMBER_ID = "a223c6b3710f85df22e9377d6c4f7553"
 APP_TOKEN = "51856fefc120afa4b628cc82d3935cce"
@@ -93,7 +93,7 @@ async def register_portal_in(
     database_url: str, member_id: str = MEMBER_ID, token: str = APP_TOKEN
 ) -> None:
     """Register a portal directly in a migrated database (for a separately started app process)."""
-    from app.db import create_engine, create_session_factory
+    from app.core.db import create_engine, create_session_factory
 
     engine = create_engine(database_url)
     registration = PortalRegistration(

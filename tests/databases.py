@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from app.migrations import upgrade
+from app.core.migrations import upgrade
 
 
 def postgres_base_url() -> str | None:

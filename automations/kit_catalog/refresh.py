@@ -8,11 +8,11 @@ definitions are replaced as a whole; file-loaded ones stay until a portal item t
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.context import AppContext
-from app.db import unit_of_work
-from app.models import Portal
-from app.portal_clients import portal_clients
-from app.repositories import kits as kit_rows
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.models import Portal
+from app.portals.clients import portal_clients
+from automations.kit_catalog import repository as kit_rows
 from automations.kit_catalog.portal_source import find_kits_type, read_portal_kits
 from automations.pricing import KitDefinition, ProductRow
 

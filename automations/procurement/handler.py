@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.context import AppContext
-from app.db import unit_of_work
-from app.metrics import UNKNOWN_OUTCOME_EFFECTS
-from app.models import Job, Portal
-from app.portal_clients import portal_clients
-from app.repositories import effects, jobs, kits, portals, procurement
-from app.repositories.settings import load_portal_settings
+from app.core import effects, portal_store, queue
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.metrics import UNKNOWN_OUTCOME_EFFECTS
+from app.core.models import Job, Portal
+from app.core.portal_settings import load_portal_settings
+from app.portals.clients import portal_clients
+from automations.kit_catalog import repository as kits
+from automations.procurement import repository
 from automations.procurement.draft import SyncInput
 from automations.procurement.effects import (
     CreateCard,
@@ -69,13 +71,13 @@ class Pending:
 
 async def load_local(context: AppContext, member_id: str, deal_id: int) -> Loaded | None:
     async with context.sessions() as session:
-        portal = await portals.find_active_portal(session, member_id)
+        portal = await portal_store.find_active_portal(session, member_id)
         if portal is None:
             return None
         values = await load_portal_settings(session, member_id)
-        link = await procurement.find_link(session, member_id, deal_id)
-        rows = await procurement.list_lines(session, member_id, link.id) if link and link.id else []
-    return Loaded(portal, values, link, tuple(procurement.to_line(row) for row in rows))
+        link = await repository.find_link(session, member_id, deal_id)
+        rows = await repository.list_lines(session, member_id, link.id) if link and link.id else []
+    return Loaded(portal, values, link, tuple(repository.to_line(row) for row in rows))
 
 
 def portal_context(loaded: Loaded, card_id: int | None) -> PortalContext:
@@ -116,7 +118,7 @@ async def sync_deal(context: AppContext, job: Job) -> str:
     state = SyncInput(
         deal=deal,
         card=card_snapshot(bundle.card, loaded.values),
-        link=procurement.link_state(deal_id, loaded.link),
+        link=repository.link_state(deal_id, loaded.link),
         lines=loaded.lines,
         settings=ProcurementSettings(
             buyer_id=pick_buyer(loaded.values, deal_id, deal.responsible_id)
@@ -238,7 +240,7 @@ async def _mark_unknown(context: AppContext, member_id: str, effect: Effect) -> 
 
 
 def sms_sender(context: AppContext) -> Any:
-    from app.sms import sms_sender as build
+    from app.worker.deps import sms_sender as build
 
     return build(context)
 
@@ -252,14 +254,8 @@ async def sync_item(context: AppContext, job: Job) -> str:
             values.get("card_entity_type_id") or -1
         ):
             return "not a procurement card"
-        link = await procurement.find_link_by_card(session, job.member_id, item_id)
+        link = await repository.find_link_by_card(session, job.member_id, item_id)
         if link is None:
             return "card not linked"
-        await jobs.arm_job(
-            session,
-            job.member_id,
-            "sync_deal",
-            f"{job.member_id}:deal:{link.deal_id}",
-            {"deal_id": link.deal_id},
-        )
+        await queue.arm_deal_sync(session, job.member_id, link.deal_id)
     return f"deal {link.deal_id} re-armed"

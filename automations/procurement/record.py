@@ -6,9 +6,10 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import ProcurementLink
-from app.models.base import utc_now
-from app.repositories import procurement, schedule
+from app.core import schedule
+from app.core.models import ProcurementLink
+from app.core.models.base import utc_now
+from automations.procurement import repository
 from automations.procurement.effects import (
     CancelReminder,
     Plan,
@@ -21,7 +22,7 @@ from automations.procurement.effects import (
 async def remember_card(
     session: AsyncSession, member_id: str, deal_id: int, card_id: int | None
 ) -> ProcurementLink:
-    link = await procurement.ensure_link(session, member_id, deal_id)
+    link = await repository.ensure_link(session, member_id, deal_id)
     if card_id and link.card_id != card_id:
         link.card_id = card_id
         link.updated_at = utc_now()
@@ -31,7 +32,7 @@ async def remember_card(
 
 async def record_plan(session: AsyncSession, link: ProcurementLink, plan: Plan) -> None:
     for upsert in plan.of_type(UpsertLines):
-        await procurement.save_lines(session, link, upsert.lines)
+        await repository.save_lines(session, link, upsert.lines)
     for reminder in plan.of_type(ScheduleReminder):
         await schedule.schedule_reminder(
             session,

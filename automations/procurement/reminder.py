@@ -7,11 +7,11 @@ Idempotency key: ``{reminder key}:{decision}`` in ``effects``.
 
 from __future__ import annotations
 
-from app.context import AppContext
-from app.db import unit_of_work
-from app.models import Job
-from app.portal_clients import portal_clients
-from app.repositories import effects, portals
+from app.core import effects, portal_store
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.models import Job
+from app.portals.clients import portal_clients
 from automations.procurement.messages import render
 from connectors.bitrix24 import Priority
 
@@ -20,7 +20,7 @@ async def fire_reminder(context: AppContext, job: Job) -> str:
     payload = job.payload
     key = f"{payload['key']}:{payload.get('decision', '')}"
     async with context.sessions() as session:
-        portal = await portals.find_active_portal(session, job.member_id)
+        portal = await portal_store.find_active_portal(session, job.member_id)
         known = await effects.statuses(session, job.member_id, [key])
     if portal is None:
         return "portal not active"

@@ -8,7 +8,7 @@ Each handler reads the deal once and writes its rows back in one request; the ar
 the same decisions over many deals through the batch packer.
 """
 
-from app.actions import ActionHandler
+from app.worker.actions import ActionHandler
 from automations.product_actions.clearing import clear_products
 from automations.product_actions.kit_expansion import expand_kits_action, expand_kits_in_deal
 from automations.product_actions.money_discount import apply_discount_action, apply_field_discount

@@ -8,8 +8,8 @@ the cloud rate limit in the source case. Idempotency: clearing an empty deal is 
 
 from typing import Any
 
-from app.context import AppContext
-from app.models import Portal
+from app.core.context import AppContext
+from app.core.models import Portal
 from automations.product_actions.deal_access import rows_gateway
 from automations.product_actions.messages import say
 from connectors.crm.product_rows import replace_rows_call

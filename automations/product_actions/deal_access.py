@@ -1,8 +1,8 @@
 """The product-rows gateway of a portal, through the app's one client per portal."""
 
-from app.context import AppContext
-from app.models import Portal
-from app.portal_clients import portal_clients
+from app.core.context import AppContext
+from app.core.models import Portal
+from app.portals.clients import portal_clients
 from connectors.bitrix24 import Priority
 from connectors.crm.product_rows import ProductRowsGateway
 

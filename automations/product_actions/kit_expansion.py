@@ -11,8 +11,8 @@ nothing; a deal without kit rows costs one read and no write.
 
 from typing import Any
 
-from app.context import AppContext
-from app.models import Portal
+from app.core.context import AppContext
+from app.core.models import Portal
 from automations.kit_catalog.refresh import kits_for_rows
 from automations.pricing import ExpansionResult, KitDefinition, Refusal, expand_kits
 from automations.product_actions.deal_access import rows_gateway

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.context import AppContext
-from app.db import unit_of_work
-from app.models import Portal
-from app.repositories import effects
-from app.repositories.settings import load_portal_settings
+from app.core import effects
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.models import Portal
+from app.core.portal_settings import load_portal_settings
 from automations.pricing import ProductRow, Refusal, distribute_money_discount
 from automations.product_actions.deal_access import rows_gateway
 from automations.product_actions.messages import refusal_text, say

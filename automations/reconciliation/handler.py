@@ -1,16 +1,16 @@
-"""Re-read recently modified deals and deals in active stages; arm their sync jobs."""
+"""Re-read recently modified deals and deals in active stages; arm their sync queue."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.context import AppContext
-from app.db import unit_of_work
-from app.models import Job
-from app.portal_clients import portal_clients
-from app.repositories import jobs, portals
-from app.repositories.settings import load_portal_settings, update_portal_settings
+from app.core import portal_store, queue
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.models import Job
+from app.core.portal_settings import load_portal_settings, update_portal_settings
+from app.portals.clients import portal_clients
 from automations.reconciliation.offline import drain_offline_events
 from connectors.bitrix24 import Bitrix24Client
 
@@ -28,7 +28,7 @@ async def _deal_ids(client: Bitrix24Client, filter_: dict[str, Any]) -> set[int]
 
 async def reconcile_portal(context: AppContext, job: Job) -> str:
     async with context.sessions() as session:
-        portal = await portals.find_active_portal(session, job.member_id)
+        portal = await portal_store.find_active_portal(session, job.member_id)
         values = await load_portal_settings(session, job.member_id)
     if portal is None:
         return "portal not active"
@@ -48,13 +48,7 @@ async def reconcile_portal(context: AppContext, job: Job) -> str:
         deal_ids |= await _deal_ids(client, {"@STAGE_ID": [s for s in active if s]})
     async with unit_of_work(context.sessions) as session:
         for deal_id in sorted(deal_ids):
-            await jobs.arm_job(
-                session,
-                job.member_id,
-                "sync_deal",
-                f"{job.member_id}:deal:{deal_id}",
-                {"deal_id": deal_id},
-            )
+            await queue.arm_deal_sync(session, job.member_id, deal_id)
         await update_portal_settings(
             session, job.member_id, {"reconcile_watermark": started.isoformat()}
         )

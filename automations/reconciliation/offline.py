@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.context import AppContext
-from app.db import unit_of_work
-from app.models import Portal
-from app.repositories import jobs
-from app.repositories.settings import load_portal_settings, update_portal_settings
+from app.core import queue
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.models import Portal
+from app.core.portal_settings import load_portal_settings, update_portal_settings
 from connectors.bitrix24 import Bitrix24Client
 
 PROCESS_KEY = "offline_process_id"
@@ -26,12 +26,16 @@ def _job_for(member_id: str, event: dict[str, Any]) -> tuple[str, str, dict[str,
     if not entity_id.isdigit():
         return None
     if name.startswith("ONCRMDEAL"):
-        return "sync_deal", f"{member_id}:deal:{entity_id}", {"deal_id": int(entity_id)}
+        return (
+            queue.SYNC_DEAL,
+            queue.deal_sync_key(member_id, entity_id),
+            {"deal_id": int(entity_id)},
+        )
     type_id = str(fields.get("ENTITY_TYPE_ID") or "")
     if name.startswith("ONCRMDYNAMICITEM") and type_id.isdigit():
         return (
-            "sync_item",
-            f"{member_id}:item:{type_id}:{entity_id}",
+            queue.SYNC_ITEM,
+            queue.item_sync_key(member_id, type_id, entity_id),
             {"entity_type_id": int(type_id), "item_id": int(entity_id)},
         )
     return None
@@ -44,7 +48,7 @@ async def _arm(
         for event in events:
             job = _job_for(member_id, event)
             if job is not None:
-                await jobs.arm_job(session, member_id, *job)
+                await queue.arm_job(session, member_id, *job)
         await update_portal_settings(session, member_id, {PROCESS_KEY: process_id})
 
 

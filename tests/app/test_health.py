@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.config import Settings
-from app.main import create_app
-from app.migrations import downgrade
+from app.core.config import Settings
+from app.core.migrations import downgrade
+from app.web.main import create_app
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401
-from app.db import create_engine
-from app.migrations import downgrade, is_at_head, upgrade
+import app.core.models  # noqa: F401
+from app.core.db import create_engine
+from app.core.migrations import downgrade, is_at_head, upgrade
 
 
 def _schema_diff(connection: Connection) -> list[Any]:

@@ -1,6 +1,6 @@
 """Re-provisioning keeps an administrator's own stage choices."""
 
-from app.provisioning import keep_manual_mapping
+from app.portals.provisioning import keep_manual_mapping
 
 
 class TestKeepManualMapping:

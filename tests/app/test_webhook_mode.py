@@ -8,11 +8,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from app.context import AppContext
-from app.models import InboxEvent, Portal, ProcurementLink
-from app.provisioning import provision_portal
-from app.repositories.settings import load_portal_settings
-from app.webhook_mode import WebhookModeError, parse_webhook_url, register_webhook_portal
+from app.core.context import AppContext
+from app.core.models import InboxEvent, Portal, ProcurementLink
+from app.core.portal_settings import load_portal_settings
+from app.portals.provisioning import provision_portal
+from app.portals.webhook_mode import WebhookModeError, parse_webhook_url, register_webhook_portal
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
 
 OUTGOING_TOKEN = "outgoing-webhook-token-7f3a9c"

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from app.context import AppContext
-from app.db import unit_of_work
-from app.models import Job
-from app.models.base import utc_now
-from app.repositories import jobs
-from app.scheduler import PeriodicJob, run_tick
-from app.worker import PermanentJobError, Worker
+from app.core import queue
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.models import Job
+from app.core.models.base import utc_now
+from app.worker.runner import PermanentJobError, Worker
+from app.worker.scheduler import PeriodicJob, run_tick
 from tests.appclient import MEMBER_ID, AppHarness, app_harness
 
 
@@ -27,7 +27,7 @@ async def harness(database_url: str):
 
 async def arm(context: AppContext, key: str, kind: str = "count") -> int:
     async with unit_of_work(context.sessions) as session:
-        return await jobs.arm_job(session, MEMBER_ID, kind, key, {"key": key})
+        return await queue.arm_job(session, MEMBER_ID, kind, key, {"key": key})
 
 
 async def get_job(context: AppContext, job_id: int) -> Job:
@@ -122,7 +122,7 @@ class TestWorker:
     ) -> None:
         job_id = await arm(harness.context, "a")
         async with unit_of_work(harness.context.sessions) as session:
-            taken = await jobs.claim(
+            taken = await queue.claim(
                 session, worker_id="dead-worker", limit=10, lease=timedelta(seconds=-1)
             )
         assert [j.id for j in taken] == [job_id]
@@ -140,7 +140,7 @@ class TestWorker:
         job_id = await arm(harness.context, "a")
         worker = Worker(harness.context, {})
         async with unit_of_work(harness.context.sessions) as session:
-            await jobs.claim(
+            await queue.claim(
                 session, worker_id=worker.worker_id, limit=10, lease=timedelta(minutes=5)
             )
         await worker.stop(grace_seconds=0.1)

@@ -16,12 +16,12 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from app.config import Settings
-from app.context import AppContext
-from app.jobs.registry import HANDLERS
-from app.main import create_app
-from app.provisioning import provision_portal
-from app.worker import Worker
+from app.core.config import Settings
+from app.core.context import AppContext
+from app.portals.provisioning import provision_portal
+from app.web.main import create_app
+from app.worker.registry import HANDLERS
+from app.worker.runner import Worker
 from sandbox.app import create_app as create_sandbox
 from sandbox.settings import SandboxSettings
 

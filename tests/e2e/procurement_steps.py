@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.models import ProcurementLine, ProcurementLink
-from app.repositories.settings import load_portal_settings
+from app.core.models import ProcurementLine, ProcurementLink
+from app.core.portal_settings import load_portal_settings
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack
 
 GOODS_ROWS = [

@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI, Request
 from sqlalchemy import func, select
 
-from app.models import Job
+from app.core.models import Job
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, free_port, live_stack, serve
 from tests.e2e.procurement_steps import Journey
 from tests.e2e.test_procurement import find_everything

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from app.db import unit_of_work
-from app.scheduler import arm_reconciliation
+from app.core.db import unit_of_work
+from app.worker.scheduler import arm_reconciliation
 from tests.e2e.harness import BUYER_ID, SALES_ID, live_stack
 from tests.e2e.procurement_steps import Journey
 from tests.e2e.test_procurement import find_everything, sms_log

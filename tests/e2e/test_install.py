@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from app.models import Portal
-from app.repositories.settings import load_portal_settings
+from app.core.models import Portal
+from app.core.portal_settings import load_portal_settings
 from tests.e2e.harness import Stack, live_stack
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +49,7 @@ class TestInstall:
         await stack.provision()
         async with stack.context.sessions() as session:
             first = await load_portal_settings(session, stack.member_id)
-        from app.provisioning import provision_portal
+        from app.portals.provisioning import provision_portal
 
         report = await provision_portal(stack.context, stack.member_id)
         assert report.created == ()

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.actions import queue_action
-from app.db import unit_of_work
+from app.core.db import unit_of_work
+from app.worker.actions import queue_action
 from tests.automations.product_actions.portal_steps import (
     DELIVERY_ID,
     KIT_PRODUCT_ID,

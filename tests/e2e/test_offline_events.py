@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from app.db import unit_of_work
-from app.models import Job
-from app.models.base import utc_now
-from app.repositories.settings import load_portal_settings
-from app.scheduler import arm_reconciliation
+from app.core.db import unit_of_work
+from app.core.models import Job
+from app.core.models.base import utc_now
+from app.core.portal_settings import load_portal_settings
+from app.worker.scheduler import arm_reconciliation
 from tests.e2e.harness import BUYER_ID, live_stack
 from tests.e2e.procurement_steps import Journey
 

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from app.models import Reminder
+from app.core.models import Reminder
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
 from tests.e2e.procurement_steps import Journey
 
@@ -173,7 +173,7 @@ class TestEtaReminder:
     ) -> None:
         from datetime import UTC, datetime, timedelta
 
-        from app.scheduler import PeriodicJob, fire_due_reminders, run_tick
+        from app.worker.scheduler import PeriodicJob, fire_due_reminders, run_tick
 
         await journey.create_deal()
         await journey.move_deal("SEARCH")

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 
-from app.models import InboxEvent, Job, Portal
+from app.core.models import InboxEvent, Job, Portal
 from tests.appclient import app_harness, deal_event
 from tests.e2e.harness import BUYER_ID, live_stack
 from tests.e2e.procurement_steps import Journey

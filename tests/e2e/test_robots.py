@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from app.models import Effect, InboxEvent, Job
-from app.models.base import utc_now
+from app.core.models import Effect, InboxEvent, Job
+from app.core.models.base import utc_now
 from tests.e2e.harness import Stack, live_stack
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.repositories.settings import load_portal_settings
+from app.core.portal_settings import load_portal_settings
 from tests.app.tab.html_tree import Node, parse
 from tests.e2e.harness import SALES_ID, Stack, live_stack
 

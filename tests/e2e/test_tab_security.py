@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.db import unit_of_work
-from app.models import ProcurementLine, ProcurementLink
-from app.repositories.portals import PortalRegistration, register_portal
-from app.tab.view_token import ViewClaims, issue
+from app.core.db import unit_of_work
+from app.core.models import ProcurementLine, ProcurementLink
+from app.core.portal_store import PortalRegistration, register_portal
+from app.web.frame.view_token import ViewClaims, issue
 from tests.e2e.harness import BUYER_ID, live_stack
 from tests.e2e.procurement_steps import Journey
 

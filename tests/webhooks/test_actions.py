@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.models import InboxEvent, Job
+from app.core.models import InboxEvent, Job
 from tests.appclient import MEMBER_ID, AppHarness, app_harness
 
 SECRET = "action-secret-value"

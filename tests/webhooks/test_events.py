@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.models import InboxEvent, Job, Portal
+from app.core.models import InboxEvent, Job, Portal
 from tests.appclient import APP_TOKEN, MEMBER_ID, AppHarness, app_harness, deal_event
 
 

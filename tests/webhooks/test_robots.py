@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.models import Effect, InboxEvent, Job
+from app.core.models import Effect, InboxEvent, Job
 from tests.appclient import APP_TOKEN, MEMBER_ID, AppHarness, app_harness
 
 EVENT_TOKEN = (

@@ -16,15 +16,16 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.actions import ACTIONS
-from app.errors import Forbidden, NotFound, Unauthorized
-from app.logs import get_logger
-from app.models import Portal
-from app.repositories import jobs
-from app.repositories.portals import find_active_portal
+from app.core import queue
+from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.logs import get_logger
+from app.core.models import Portal
+from app.core.portal_store import find_active_portal
+from app.core.security import fingerprint, tokens_match
+from app.worker.actions import ACTIONS
 from webhooks.bitrix24.form import FormError
 from webhooks.bitrix24.robots import is_delivered, positive_money
-from webhooks.bitrix24.verify import fingerprint, security_log, tokens_match
+from webhooks.bitrix24.verify import security_log
 
 log = get_logger("b24bridge.actions")
 MAX_ID_DIGITS = 18
@@ -105,10 +106,10 @@ async def verify_action_secret(session: AsyncSession, request: ActionRequest) ->
     return portal
 
 
-def action_delivery(request: ActionRequest, key: str) -> jobs.Delivery:
-    return jobs.Delivery(
+def action_delivery(request: ActionRequest, key: str) -> queue.Delivery:
+    return queue.Delivery(
         member_id=request.member_id, dedupe_key=key, source="action", name=request.action,
-        job_kind="action", coalesce_key=f"{request.member_id}:action:{key}", entity_id=str(request.deal_id),
+        job_kind=queue.ACTION, coalesce_key=queue.action_key(request.member_id, key), entity_id=str(request.deal_id),
         payload={"action": request.action, "deal_id": request.deal_id, "params": request.params},
         job_payload={"action": request.action, "deal_id": request.deal_id, "params": request.params},
     )  # fmt: skip
@@ -121,7 +122,7 @@ async def accept_action(
     key = request.request_key(now)
     if await is_delivered(session, key):
         return {"status": "duplicate"}
-    await jobs.accept(session, action_delivery(request, key))
+    await queue.accept(session, action_delivery(request, key))
     log.info(
         "action webhook accepted",
         member_id=request.member_id,

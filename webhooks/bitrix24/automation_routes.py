@@ -4,12 +4,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from app.api.admin import AdminDep
-from app.api.deps import ContextDep
-from app.errors import BadRequest, NotFound
-from app.models.base import utc_now
-from app.repositories.portals import find_active_portal
-from app.uow import in_transaction
+from app.core.errors import BadRequest, NotFound
+from app.core.http_deps import AdminDep, ContextDep
+from app.core.models.base import utc_now
+from app.core.portal_store import find_active_portal
+from app.core.uow import in_transaction
 from webhooks.bitrix24.actions import accept_action, action_urls, read_action_request
 from webhooks.bitrix24.form import FormError
 from webhooks.bitrix24.robots import accept_robot, read_robot_call

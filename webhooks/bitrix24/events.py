@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import AppError
-from app.logs import get_logger
-from app.models import Portal
-from app.repositories import jobs, portals
+from app.core import portal_store, queue
+from app.core.errors import AppError
+from app.core.logs import get_logger
+from app.core.models import Portal
 from webhooks.bitrix24.envelope import DEAL_EVENTS, ITEM_EVENTS, EventEnvelope
 from webhooks.bitrix24.form import text_at
 from webhooks.bitrix24.verify import verify_sender
@@ -20,18 +20,18 @@ from webhooks.bitrix24.verify import verify_sender
 log = get_logger("b24bridge.events")
 
 
-def sync_delivery(envelope: EventEnvelope) -> jobs.Delivery:
+def sync_delivery(envelope: EventEnvelope) -> queue.Delivery:
     if envelope.name in DEAL_EVENTS:
-        kind, key = "sync_deal", f"{envelope.member_id}:deal:{envelope.entity_id}"
+        kind, key = queue.SYNC_DEAL, queue.deal_sync_key(envelope.member_id, envelope.entity_id)
         job_payload: dict[str, Any] = {"deal_id": int(envelope.entity_id)}
     else:
-        kind = "sync_item"
-        key = f"{envelope.member_id}:item:{envelope.entity_type_id}:{envelope.entity_id}"
+        kind = queue.SYNC_ITEM
+        key = queue.item_sync_key(envelope.member_id, envelope.entity_type_id, envelope.entity_id)
         job_payload = {
             "entity_type_id": int(envelope.entity_type_id),
             "item_id": int(envelope.entity_id),
         }
-    return jobs.Delivery(
+    return queue.Delivery(
         member_id=envelope.member_id,
         dedupe_key=envelope.dedupe_key,
         source="event",
@@ -54,7 +54,7 @@ async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[s
         return await _update(session, portal, envelope)
     if envelope.name not in DEAL_EVENTS | ITEM_EVENTS:
         return {"status": "ignored"}
-    accepted = await jobs.accept(session, sync_delivery(envelope))
+    accepted = await queue.accept(session, sync_delivery(envelope))
     log.info(
         "event accepted",
         member_id=envelope.member_id,
@@ -70,7 +70,7 @@ async def accept_events(
 ) -> list[dict[str, Any] | AppError]:
     """``accept_event`` for a burst: CRM events are stored with two statements in all."""
     answers: list[dict[str, Any] | AppError] = [{"status": "ignored"}] * len(envelopes)
-    crm: list[tuple[int, jobs.Delivery]] = []
+    crm: list[tuple[int, queue.Delivery]] = []
     for index, envelope in enumerate(envelopes):
         if envelope.name not in DEAL_EVENTS | ITEM_EVENTS:
             answers[index] = await _accept_or_refusal(session, envelope)
@@ -83,7 +83,7 @@ async def accept_events(
             answers[index] = refused
             continue
         crm.append((index, sync_delivery(envelope)))
-    accepted = await jobs.accept_many(session, [delivery for _index, delivery in crm])
+    accepted = await queue.accept_many(session, [delivery for _index, delivery in crm])
     for (index, delivery), outcome in zip(crm, accepted, strict=True):
         log.info(
             "event accepted",
@@ -109,7 +109,7 @@ async def _uninstall(
     session: AsyncSession, portal: Portal, envelope: EventEnvelope
 ) -> dict[str, Any]:
     purge = text_at(envelope.form, "data", "CLEAN") == "1"
-    await portals.mark_uninstalled(session, portal, purge=purge)
+    await portal_store.mark_uninstalled(session, portal, purge=purge)
     log.info("portal uninstalled", member_id=portal.member_id, purged=purge)
     return {"status": "uninstalled"}
 
@@ -119,6 +119,6 @@ async def _update(session: AsyncSession, portal: Portal, envelope: EventEnvelope
         "access_token": text_at(envelope.form, "auth", "access_token"),
         "refresh_token": text_at(envelope.form, "auth", "refresh_token"),
     }
-    await portals.save_tokens(session, portal.member_id, tokens)
-    await jobs.arm_job(session, portal.member_id, "bind_portal", f"{portal.member_id}:bind", {})
+    await portal_store.save_tokens(session, portal.member_id, tokens)
+    await queue.arm_portal_binding(session, portal.member_id)
     return {"status": "updated"}

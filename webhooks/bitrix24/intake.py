@@ -11,10 +11,10 @@ import asyncio
 import contextlib
 from typing import Any
 
-from app.context import AppContext
-from app.errors import AppError, ServiceUnavailable
-from app.logs import get_logger
-from app.uow import in_transaction
+from app.core.context import AppContext
+from app.core.errors import AppError, ServiceUnavailable
+from app.core.logs import get_logger
+from app.core.uow import in_transaction
 from webhooks.bitrix24.envelope import EventEnvelope
 from webhooks.bitrix24.events import accept_events
 

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bindings import ROBOT_ACTIONS, ROBOTS
-from app.logs import get_logger, secrets
-from app.models import InboxEvent
-from app.repositories import jobs
-from app.robot_replies import token_key
+from app.core import queue
+from app.core.logs import get_logger, secrets
+from app.core.models import InboxEvent
+from app.portals.bindings import ROBOT_ACTIONS, ROBOTS
+from app.worker.robot_replies import token_key
 from webhooks.bitrix24.envelope import KEPT_AUTH_KEYS
 from webhooks.bitrix24.form import FormError, text_at
 from webhooks.bitrix24.verify import verify_sender
@@ -124,10 +124,10 @@ def positive_money(value: str, field_name: str) -> str:
     return str(amount.quantize(Decimal("0.01")))
 
 
-def robot_delivery(call: RobotCall) -> jobs.Delivery:
-    return jobs.Delivery(
+def robot_delivery(call: RobotCall) -> queue.Delivery:
+    return queue.Delivery(
         member_id=call.member_id, dedupe_key=call.token_key, source="robot", name=call.code,
-        job_kind="robot", coalesce_key=f"{call.member_id}:robot:{call.token_key}",
+        job_kind=queue.ROBOT, coalesce_key=queue.robot_key(call.member_id, call.token_key),
         entity_id=str(call.deal_id), payload=call.stored_payload(),
         job_payload={"code": call.code, "action": call.action, "deal_id": call.deal_id,
                      "params": call.params, "event_token": call.event_token},
@@ -142,7 +142,7 @@ async def is_delivered(session: AsyncSession, dedupe_key: str) -> bool:
 
 async def accept_robot(session: AsyncSession, call: RobotCall) -> dict[str, Any]:
     await verify_sender(session, call.member_id, call.application_token, route="robots")
-    # jobs.accept re-arms a finished job; a repeated token must not run the action again.
+    # queue.accept re-arms a finished job; a repeated token must not run the action again.
     if await is_delivered(session, call.token_key):
         log.info(
             "robot call repeated",
@@ -151,7 +151,7 @@ async def accept_robot(session: AsyncSession, call: RobotCall) -> dict[str, Any]
             call_ref=call.token_key[:12],
         )
         return {"status": "duplicate"}
-    accepted = await jobs.accept(session, robot_delivery(call))
+    accepted = await queue.accept(session, robot_delivery(call))
     log.info(
         "robot call accepted",
         member_id=call.member_id,

@@ -1,16 +1,13 @@
-"""HTTP routes of the Bitrix24 callbacks."""
+"""HTTP route of the Bitrix24 events (CRM and app events into the inbox)."""
 
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
 
-from app.api.deps import ContextDep
-from app.errors import BadRequest
-from app.tab.render import render_install_finish
+from app.core.errors import BadRequest
+from app.core.http_deps import ContextDep
 from webhooks.bitrix24.envelope import read_envelope
 from webhooks.bitrix24.form import FormError, parse_form
-from webhooks.bitrix24.install import install, read_install
 from webhooks.bitrix24.intake import event_intake
 from webhooks.bitrix24.verify import read_body
 
@@ -34,17 +31,3 @@ async def receive_event(request: Request, context: ContextDep) -> dict[str, Any]
     except FormError as exc:
         raise BadRequest(str(exc)) from exc
     return await event_intake(context).submit(envelope)
-
-
-@router.post("/install", response_class=HTMLResponse)
-async def receive_install(request: Request, context: ContextDep) -> HTMLResponse:
-    """The local app's install URL (admin's first open, or ONAPPINSTALL for API-only apps)."""
-    form = await read_form(request)
-    install_request = read_install(form, dict(request.query_params))
-    await install(context, install_request)
-    origin = install_request.client_endpoint.removesuffix("/").removesuffix("/rest")
-    return render_install_finish(
-        install_request.language,
-        portal_origin=origin,
-        app_sid=request.query_params.get("APP_SID", ""),
-    )

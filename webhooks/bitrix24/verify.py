@@ -4,30 +4,17 @@ Bitrix24 signs nothing; the application token, compared in constant time against
 one stored for that ``member_id``, is the only proof (REST_FACTS §8.4).
 """
 
-import hashlib
-import hmac
-
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Forbidden, PayloadTooLarge, Unauthorized
-from app.logs import get_logger
-from app.models import Portal
-from app.repositories.portals import find_active_portal
+from app.core.errors import Forbidden, PayloadTooLarge, Unauthorized
+from app.core.logs import get_logger
+from app.core.models import Portal
+from app.core.portal_store import find_active_portal
+from app.core.security import fingerprint, tokens_match
 from webhooks.bitrix24.form import MAX_BODY_BYTES
 
 security_log = get_logger("b24bridge.security")
-
-
-def tokens_match(expected: str, given: str) -> bool:
-    if not expected:
-        return False
-    return hmac.compare_digest(expected.encode(), given.encode())
-
-
-def fingerprint(value: str) -> str:
-    """A short, non-reversible tag for a rejected token in the security log."""
-    return hashlib.sha256(value.encode()).hexdigest()[:8]
 
 
 async def verify_sender(session: AsyncSession, member_id: str, token: str, *, route: str) -> Portal:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from starlette.responses import HTMLResponse
 
-from app.settings_page.render import SettingsPage, render_settings, render_settings_error
-from app.settings_page.words import js_words
+from app.web.settings_page.render import SettingsPage, render_settings, render_settings_error
+from app.web.settings_page.words import js_words
 from automations.procurement.model import CardStage, DealStage
 from tests.app.settings_page.samples import PORTAL_ORIGIN, options, stored
 from tests.app.tab.html_tree import Node, parse
 from tests.app.tab.sample_pages import ATTRIBUTE_BREAKOUT, SCRIPT_BREAKOUT, SCRIPT_TAG
 
-SCRIPT = Path(__file__).resolve().parents[3] / "app" / "static" / "settings.js"
+SCRIPT = Path(__file__).resolve().parents[3] / "app" / "web" / "static" / "settings.js"
 
 
 def page(**changes: object) -> SettingsPage:

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from app.models import PortalSettings
-from app.settings_page.service import ADMIN_ROLE, SETTINGS_KIND
-from app.tab.view_token import ViewClaims, issue
+from app.core.models import PortalSettings
+from app.web.frame.view_token import ViewClaims, issue
+from app.web.settings_page.service import ADMIN_ROLE, SETTINGS_KIND
 from tests.appclient import MEMBER_ID, AppHarness, app_harness
 
 SECRET = "settings-test-secret-key-0123456789"

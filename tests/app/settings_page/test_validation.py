@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from app.errors import BadRequest
-from app.settings_page.validation import requested_category, validated_changes
+from app.core.errors import BadRequest
+from app.web.settings_page.validation import requested_category, validated_changes
 from tests.app.settings_page.samples import options, stored
 
 

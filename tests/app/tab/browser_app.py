@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from app.tab.page import TabPage
-from app.tab.render import line_json, render_install_finish, render_tab, static_files
+from app.web.frame.render import render_install_finish, static_files
+from app.web.tab.page import TabPage
+from app.web.tab.render import line_json, render_tab
 
 APP_SID = "5552d735db7b7b4d5c16dd9c272bfe7d"
 REJECTION = {"error": "INVALID_PRICE", "error_description": "Цена должна быть больше нуля"}

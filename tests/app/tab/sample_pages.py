@@ -3,7 +3,7 @@
 from dataclasses import replace
 from decimal import Decimal
 
-from app.tab.page import LinePage, TabPage
+from app.web.tab.page import LinePage, TabPage
 
 SCRIPT_TAG = "<script>alert(1)</script>"
 ATTRIBUTE_BREAKOUT = '"><img src=x onerror=alert(1)>'

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.tab.i18n import (
+from app.web.frame.i18n import (
     EN,
     RU,
     STATUSES,
@@ -17,8 +17,8 @@ from app.tab.i18n import (
     progress_text,
     t,
 )
-from app.tab.page import LinePage
-from app.tab.render import STATIC_DIR
+from app.web.frame.render import STATIC_DIR
+from app.web.tab.page import LinePage
 
 SCRIPTS = {path.name: path.read_text(encoding="utf-8") for path in STATIC_DIR.glob("*.js")}
 NOT_EDITABLE = {"id", "position", "name", "quantity"}

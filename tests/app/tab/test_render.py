@@ -8,12 +8,8 @@ from decimal import Decimal
 import pytest
 from starlette.responses import HTMLResponse
 
-from app.tab.render import (
-    parse_portal_origin,
-    render_install_finish,
-    render_tab,
-    render_tab_error,
-)
+from app.web.frame.render import parse_portal_origin, render_install_finish
+from app.web.tab.render import render_tab, render_tab_error
 from tests.app.tab.html_tree import Node, parse
 from tests.app.tab.sample_pages import (
     ATTRIBUTE_BREAKOUT,

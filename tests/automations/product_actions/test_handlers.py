@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.models import Portal
-from app.repositories.settings import update_portal_settings
+from app.core.models import Portal
+from app.core.portal_settings import update_portal_settings
 from automations.kit_catalog.refresh import load_cached_kits, refresh_kits
 from automations.product_actions import PRODUCT_ACTIONS, apply_field_discount, expand_kits_in_deal
 from automations.product_actions.money_discount import parse_amount

@@ -1,1 +1,0 @@
-"""HTTP routes for people and operators: health, readiness, metrics, admin views."""

@@ -1,0 +1,24 @@
+"""SQLModel tables. Every row is keyed by the portal (``member_id``).
+
+Importing this package registers every table on ``SQLModel.metadata``; Alembic's
+env and the drift test rely on that.
+"""
+
+from app.core.models.jobs import Effect, InboxEvent, Job, PeriodicRun, Reminder
+from app.core.models.kits import Kit as Kit  # registers the table
+from app.core.models.portal import Portal, PortalSettings
+from app.core.models.procurement import ProcurementLine, ProcurementLink
+from app.core.models.rate_budget import RateBudget
+
+__all__ = [
+    "Effect",
+    "InboxEvent",
+    "Job",
+    "PeriodicRun",
+    "Portal",
+    "PortalSettings",
+    "ProcurementLine",
+    "ProcurementLink",
+    "RateBudget",
+    "Reminder",
+]

@@ -1,0 +1,114 @@
+"""The portal registry."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.models import (
+    Effect,
+    InboxEvent,
+    Job,
+    PortalSettings,
+    ProcurementLine,
+    ProcurementLink,
+    Reminder,
+)
+from app.core.models.base import utc_now
+from app.core.models.portal import Portal
+
+ACTIVE = "active"
+UNINSTALLED = "uninstalled"
+
+
+@dataclass(frozen=True)
+class PortalRegistration:
+    member_id: str
+    domain: str
+    client_endpoint: str
+    application_token: str
+    access_token: str = ""
+    refresh_token: str = ""
+    access_expires_at: datetime | None = None
+    language: str = "ru"
+    auth_mode: str = "oauth"
+    webhook_url: str = ""
+
+
+async def find_portal(session: AsyncSession, member_id: str) -> Portal | None:
+    return await session.get(Portal, member_id)
+
+
+async def find_active_portal(session: AsyncSession, member_id: str) -> Portal | None:
+    portal = await session.get(Portal, member_id)
+    return portal if portal is not None and portal.status != UNINSTALLED else None
+
+
+async def list_active_portals(session: AsyncSession) -> list[Portal]:
+    rows = await session.scalars(select(Portal).where(Portal.status == ACTIVE))
+    return list(rows)
+
+
+async def register_portal(
+    session: AsyncSession, registration: PortalRegistration, *, action_secret: str
+) -> Portal:
+    portal = await session.get(Portal, registration.member_id, with_for_update=True)
+    if portal is None:
+        portal = Portal(
+            member_id=registration.member_id,
+            domain=registration.domain,
+            client_endpoint=registration.client_endpoint,
+            action_secret=action_secret,
+        )
+        session.add(portal)
+    for name, value in vars(registration).items():
+        setattr(portal, name, value)
+    portal.status = ACTIVE
+    portal.installed_at = portal.updated_at = (
+        utc_now()
+    )  # a new install: clients built before are stale
+    await session.flush()
+    return portal
+
+
+async def save_tokens(
+    session: AsyncSession, member_id: str, tokens: dict[str, Any]
+) -> Portal | None:
+    portal = await session.get(Portal, member_id, with_for_update=True)
+    if portal is None:
+        return None
+    for name in ("access_token", "refresh_token", "access_expires_at", "client_endpoint"):
+        if tokens.get(name):
+            setattr(portal, name, tokens[name])
+    portal.updated_at = utc_now()
+    await session.flush()
+    return portal
+
+
+async def mark_uninstalled(session: AsyncSession, portal: Portal, *, purge: bool) -> None:
+    portal.status = UNINSTALLED
+    portal.access_token = portal.refresh_token = portal.application_token = ""
+    portal.updated_at = utc_now()
+    await session.execute(
+        Job.__table__.update()
+        .where(Job.member_id == portal.member_id, Job.status.in_(("pending", "running")))
+        .values(status="cancelled", updated_at=utc_now())
+    )
+    if purge:
+        await purge_portal_data(session, portal.member_id)
+    await session.flush()
+
+
+async def purge_portal_data(session: AsyncSession, member_id: str) -> None:
+    for table in (
+        ProcurementLine,
+        ProcurementLink,
+        Effect,
+        Reminder,
+        Job,
+        InboxEvent,
+        PortalSettings,
+    ):
+        await session.execute(delete(table).where(table.member_id == member_id))

@@ -1,0 +1,345 @@
+"""The inbox and its jobs: accept (deduplicated, coalesced), claim, finish, fail, retry.
+
+A sync job exists once per (portal, entity): a new event re-arms it (pending again, or
+``dirty`` while a worker runs it, so it runs once more afterwards). Claiming is safe with
+several workers: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite has a single writer.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.models import InboxEvent, Job
+from app.core.models.base import utc_now
+from app.core.upsert import insert_for
+
+RUNNING, PENDING, DONE, DEAD = "running", "pending", "done", "dead"
+SYNC_DEAL, SYNC_ITEM, BIND_PORTAL = "sync_deal", "sync_item", "bind_portal"
+RECONCILE, REMINDER, ACTION, ROBOT = "reconcile", "reminder", "action", "robot"
+
+
+class PermanentJobError(Exception):
+    """A failure that no retry can fix; the job is dead-lettered at once."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One accepted request: its inbox record and the job it arms."""
+
+    member_id: str
+    dedupe_key: str
+    source: str
+    name: str
+    job_kind: str
+    coalesce_key: str
+    entity_id: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    job_payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    duplicate: bool
+    job_id: int | None
+
+
+async def accept(session: AsyncSession, delivery: Delivery) -> Accepted:
+    """Arm the delivery's job and store the delivery once, even for a repeated dedupe key.
+
+    The key has one-second resolution (Bitrix24's ``ts``), so two real changes of one
+    entity in the same second share it; re-arming costs at most one read-only re-sync
+    and never loses the second change (RELIABILITY.md S4 allows that one extra read).
+    """
+    job_id = await arm_job(
+        session, delivery.member_id, delivery.job_kind, delivery.coalesce_key, delivery.job_payload
+    )
+    inbox_id = await _insert_inbox(session, delivery, job_id)
+    return Accepted(duplicate=inbox_id is None, job_id=job_id)
+
+
+async def accept_many(session: AsyncSession, deliveries: list[Delivery]) -> list[Accepted]:
+    """``accept`` for a burst: one multi-row upsert of the jobs and one insert of the inbox
+    rows, so a burst of N events costs two statements, not 2N. Same outcome per delivery."""
+    if not deliveries:
+        return []
+    job_ids = await _arm_jobs(session, deliveries)
+    stored = await _insert_inbox_rows(session, deliveries, job_ids)
+    seen: set[str] = set()
+    results = []
+    for delivery in deliveries:
+        first = delivery.dedupe_key in stored and delivery.dedupe_key not in seen
+        seen.add(delivery.dedupe_key)
+        results.append(Accepted(duplicate=not first, job_id=job_ids[delivery.coalesce_key]))
+    return results
+
+
+async def _arm_jobs(session: AsyncSession, deliveries: list[Delivery]) -> dict[str, int]:
+    latest = {
+        d.coalesce_key: d for d in deliveries
+    }  # one row per key: a statement may not hit a row twice
+    now = utc_now()
+    rows = [
+        {
+            "member_id": d.member_id,
+            "kind": d.job_kind,
+            "coalesce_key": d.coalesce_key,
+            "payload": d.job_payload,
+            "status": PENDING,
+            "run_after": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d in latest.values()
+    ]
+    statement = _rearm_on_conflict(insert_for(session, Job).values(rows), now)
+    result = await session.execute(
+        statement.returning(Job.__table__.c.id, Job.__table__.c.coalesce_key)
+    )
+    return {key: int(job_id) for job_id, key in result.all()}
+
+
+async def _insert_inbox_rows(
+    session: AsyncSession, deliveries: list[Delivery], job_ids: dict[str, int]
+) -> set[str]:
+    unique = {d.dedupe_key: d for d in reversed(deliveries)}  # the first of equal keys wins
+    rows = [
+        {
+            "member_id": d.member_id,
+            "dedupe_key": d.dedupe_key,
+            "source": d.source,
+            "name": d.name,
+            "entity_id": d.entity_id,
+            "payload": d.payload,
+            "job_id": job_ids[d.coalesce_key],
+            "received_at": utc_now(),
+        }
+        for d in unique.values()
+    ]
+    statement = (
+        insert_for(session, InboxEvent)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(InboxEvent.dedupe_key)
+    )
+    return set((await session.execute(statement)).scalars().all())
+
+
+async def _insert_inbox(session: AsyncSession, delivery: Delivery, job_id: int) -> int | None:
+    statement = (
+        insert_for(session, InboxEvent)
+        .values(
+            member_id=delivery.member_id,
+            dedupe_key=delivery.dedupe_key,
+            source=delivery.source,
+            name=delivery.name,
+            entity_id=delivery.entity_id,
+            payload=delivery.payload,
+            job_id=job_id,
+            received_at=utc_now(),
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(InboxEvent.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def arm_job(
+    session: AsyncSession, member_id: str, kind: str, coalesce_key: str, payload: dict[str, Any]
+) -> int:
+    now = utc_now()
+    table = Job.__table__
+    statement = insert_for(session, Job).values(
+        member_id=member_id,
+        kind=kind,
+        coalesce_key=coalesce_key,
+        payload=payload,
+        status=PENDING,
+        run_after=now,
+        created_at=now,
+        updated_at=now,
+    )
+    statement = _rearm_on_conflict(statement, now).returning(table.c.id)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def arm_deal_sync(session: AsyncSession, member_id: str, deal_id: int) -> int:
+    """Re-read and sync one deal: one job per deal, so its events coalesce."""
+    return await arm_job(
+        session, member_id, SYNC_DEAL, deal_sync_key(member_id, deal_id), {"deal_id": deal_id}
+    )
+
+
+def deal_sync_key(member_id: str, deal_id: int | str) -> str:
+    return f"{member_id}:deal:{deal_id}"
+
+
+def item_sync_key(member_id: str, entity_type_id: int | str, item_id: int | str) -> str:
+    return f"{member_id}:item:{entity_type_id}:{item_id}"
+
+
+async def arm_portal_binding(session: AsyncSession, member_id: str) -> int:
+    """(Re-)bind the portal's events, placements and robots."""
+    return await arm_job(session, member_id, BIND_PORTAL, f"{member_id}:bind", {})
+
+
+async def arm_reconciliation(session: AsyncSession, member_id: str) -> int:
+    return await arm_job(session, member_id, RECONCILE, f"{member_id}:reconcile", {})
+
+
+async def arm_reminder(
+    session: AsyncSession, member_id: str, key: str, payload: dict[str, Any]
+) -> int:
+    return await arm_job(session, member_id, REMINDER, f"{member_id}:reminder:{key}", payload)
+
+
+async def arm_action(
+    session: AsyncSession, member_id: str, request_key: str, payload: dict[str, Any]
+) -> int:
+    """One job per action request (a click, a robot run, an action webhook call)."""
+    return await arm_job(session, member_id, ACTION, action_key(member_id, request_key), payload)
+
+
+def action_key(member_id: str, request_key: str) -> str:
+    return f"{member_id}:action:{request_key}"
+
+
+def robot_key(member_id: str, token_key: str) -> str:
+    return f"{member_id}:robot:{token_key}"
+
+
+def _rearm_on_conflict(statement: Any, now: datetime) -> Any:
+    """An existing job is re-armed: pending again, or marked dirty while a worker runs it."""
+    table = Job.__table__
+    finished = table.c.status.in_((DONE, DEAD, "cancelled"))
+    return statement.on_conflict_do_update(
+        index_elements=["coalesce_key"],
+        set_={
+            "status": case((table.c.status == RUNNING, RUNNING), else_=PENDING),
+            "dirty": case((table.c.status == RUNNING, True), else_=table.c.dirty),
+            "attempts": case((finished, 0), else_=table.c.attempts),
+            "run_after": case((finished, now), else_=table.c.run_after),
+            "payload": statement.excluded.payload,
+            "updated_at": now,
+        },
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    worker_id: str,
+    limit: int,
+    lease: timedelta,
+    exclude_members: frozenset[str] = frozenset(),
+) -> list[Job]:
+    """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker."""
+    now = utc_now()
+    due = or_(
+        and_(Job.status == PENDING, Job.run_after <= now),
+        and_(Job.status == RUNNING, Job.locked_until < now),
+    )
+    candidates = select(Job.id).where(due).order_by(Job.run_after).limit(limit)
+    if exclude_members:
+        candidates = candidates.where(Job.member_id.not_in(exclude_members))
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(Job)
+        .where(Job.id.in_(candidates.scalar_subquery()))
+        .values(
+            status=RUNNING,
+            locked_by=worker_id,
+            locked_until=now + lease,
+            attempts=Job.attempts + 1,
+            updated_at=now,
+        )
+        .returning(Job)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def finish(session: AsyncSession, job: Job, *, worker_id: str) -> None:
+    """Done — unless an event re-armed it while it ran; then it runs once more."""
+    await session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.locked_by == worker_id)
+        .values(
+            status=case((Job.dirty, PENDING), else_=DONE),
+            attempts=case((Job.dirty, 0), else_=Job.attempts),
+            dirty=False,
+            locked_by="",
+            locked_until=None,
+            last_error="",
+            updated_at=utc_now(),
+        )
+    )
+
+
+async def fail(
+    session: AsyncSession, job: Job, *, worker_id: str, error: str, retry_at: datetime | None
+) -> None:
+    """Back to pending at ``retry_at``, or dead-lettered when ``retry_at`` is None."""
+    status = PENDING if retry_at is not None else DEAD
+    await session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.locked_by == worker_id)
+        .values(
+            status=status,
+            run_after=retry_at or utc_now(),
+            last_error=error[:2000],
+            locked_by="",
+            locked_until=None,
+            updated_at=utc_now(),
+        )
+    )
+
+
+async def release(session: AsyncSession, *, worker_id: str) -> None:
+    """Hand back every job this worker holds (graceful shutdown)."""
+    await session.execute(
+        update(Job)
+        .where(Job.locked_by == worker_id, Job.status == RUNNING)
+        .values(
+            status=PENDING,
+            locked_by="",
+            locked_until=None,
+            attempts=Job.attempts - 1,
+            updated_at=utc_now(),
+        )
+    )
+
+
+async def retry_dead(session: AsyncSession, member_id: str | None, job_id: int) -> bool:
+    query = update(Job).where(Job.id == job_id, Job.status == DEAD)
+    if member_id is not None:
+        query = query.where(Job.member_id == member_id)
+    result = await session.execute(
+        query.values(status=PENDING, attempts=0, run_after=utc_now(), updated_at=utc_now())
+    )
+    return bool(result.rowcount)
+
+
+async def list_jobs(session: AsyncSession, *, status: str, limit: int = 100) -> list[Job]:
+    rows = await session.scalars(
+        select(Job).where(Job.status == status).order_by(Job.updated_at.desc()).limit(limit)
+    )
+    return list(rows)
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(Job.status, func.count()).group_by(Job.status))
+    return {status: count for status, count in rows.all()}
+
+
+async def oldest_pending_age(session: AsyncSession) -> float:
+    """Seconds the oldest due job has been waiting (the inbox lag), 0 when none waits."""
+    oldest = await session.scalar(select(func.min(Job.run_after)).where(Job.status == PENDING))
+    if oldest is None:
+        return 0.0
+    if oldest.tzinfo is None:  # SQLite returns naive UTC
+        oldest = oldest.replace(tzinfo=UTC)
+    age: float = (utc_now() - oldest).total_seconds()
+    return max(0.0, age)

@@ -1,1 +1,0 @@
-"""Job handlers: one per job kind, each a unit of work (load → decide → act → record)."""

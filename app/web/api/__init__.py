@@ -1,0 +1,1 @@
+"""HTTP routes for operators: health, readiness, metrics, admin views."""

@@ -1,0 +1,125 @@
+"""HTML and JSON of the «Поиск» tab: the lines page, its error page and the wire shape of a
+line. The framing rules (CSP nonce, ``frame-ancestors`` = the portal) come from
+``app.web.frame.render``."""
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.responses import HTMLResponse
+
+from app.web.frame.i18n import (
+    EDITABLE_STATUSES,
+    format_money,
+    format_quantity,
+    js_strings,
+    normalize_lang,
+    progress_text,
+    status_label,
+    t,
+)
+from app.web.frame.render import NO_FRAMING, image_url, link_url, parse_portal_origin, respond
+from app.web.tab.page import LinePage, TabPage
+
+KNOWN_ACTIONS = ("expand_kits", "apply_discount", "clear_products")
+
+
+def _money(value: Decimal | None, currency: str, lang: str) -> str:
+    if value is None:
+        return ""
+    return f"{format_money(value, lang)} {currency}".strip()
+
+
+def line_view(line: LinePage, lang: str) -> dict[str, Any]:
+    """What one table row shows, already formatted; tab-render.js ``rowCells`` mirrors it."""
+    href = link_url(line.supplier_url)
+    return {
+        "id": line.id,
+        "position": line.position,
+        "cancelled": line.cancelled,
+        "name": line.name,
+        "quantity": format_quantity(line.quantity, lang),
+        "status": line.status,
+        "status_label": status_label(line.status, lang),
+        "supplier": line.supplier,
+        "supplier_url": line.supplier_url,
+        "supplier_href": href,
+        "supplier_host": urlsplit(href).hostname if href else "",
+        "price": _money(line.unit_price, line.currency, lang),
+        "moq": "" if line.moq is None else str(line.moq),
+        "lead_time": "" if line.lead_time_days is None else str(line.lead_time_days),
+        "photo_src": image_url(line.photo_url),
+        "comment": line.comment,
+        "replacement_note": line.replacement_note,
+    }
+
+
+def line_json(line: LinePage) -> dict[str, Any]:
+    """The wire shape of a line, as the tab API returns it (decimals as strings)."""
+    return {
+        "id": line.id,
+        "position": line.position,
+        "name": line.name,
+        "quantity": str(line.quantity),
+        "status": line.status,
+        "supplier": line.supplier,
+        "supplier_url": line.supplier_url,
+        "unit_price": None if line.unit_price is None else str(line.unit_price),
+        "currency": line.currency,
+        "moq": line.moq,
+        "lead_time_days": line.lead_time_days,
+        "photo_url": line.photo_url,
+        "comment": line.comment,
+        "replacement_note": line.replacement_note,
+    }
+
+
+def tab_config(page: TabPage, *, app_sid: str = "") -> dict[str, Any]:
+    lang = normalize_lang(page.lang)
+    return {
+        "view_token": page.view_token,
+        "api_base": page.api_base.rstrip("/"),
+        "lang": lang,
+        "entity_kind": page.entity_kind,
+        "entity_id": page.entity_id,
+        "deal_id": page.deal_id,
+        "card_id": page.card_id,
+        "portal_origin": parse_portal_origin(page.portal_origin),
+        "app_sid": app_sid,
+        "found": page.found,
+        "active": page.active,
+        "lines": [line_json(line) for line in page.lines],
+        "editable_statuses": list(EDITABLE_STATUSES),
+        "strings": js_strings(lang),
+    }
+
+
+def render_tab(page: TabPage, *, app_sid: str = "") -> HTMLResponse:
+    """The tab page; ``app_sid`` is the placement POST's ``APP_SID`` (query string, §9.3)."""
+    lang = normalize_lang(page.lang)
+    origin = parse_portal_origin(page.portal_origin)
+    context = {
+        "lang": lang,
+        "t": lambda key: t(key, lang),
+        "title": page.title,
+        "notice": page.notice,
+        "progress": progress_text(page.found, page.active, lang),
+        "lines": [line_view(line, lang) for line in page.lines],
+        "actions": [name for name in page.actions if name in KNOWN_ACTIONS],
+        "config": tab_config(page, app_sid=app_sid),
+    }
+    return respond("tab/tab.html", context, status=200, ancestors=origin)
+
+
+def render_tab_error(
+    status_code: int, message: str, lang: str = "ru", *, portal_origin: str | None = None
+) -> HTMLResponse:
+    """A page with the reason and no data.
+
+    Framed only by a portal the caller has already matched to a stored install; an
+    unauthenticated request's ``DOMAIN`` is not trusted, so by default nobody may frame it.
+    """
+    lang = normalize_lang(lang)
+    ancestors = parse_portal_origin(portal_origin) if portal_origin else NO_FRAMING
+    context = {"lang": lang, "t": lambda key: t(key, lang), "message": message}
+    return respond("tab/error.html", context, status=status_code, ancestors=ancestors)

@@ -1,0 +1,107 @@
+"""The tab's HTTP routes: the placement POSTs and the JSON API its script calls."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import HTMLResponse
+
+from app.core.errors import AppError, Forbidden
+from app.core.http_deps import ContextDep
+from app.core.uow import in_transaction
+from app.web.frame.placement import authenticate_visit
+from app.web.frame.requests import read_json_object, verify_view_token
+from app.web.frame.view_token import ViewClaims
+from app.web.tab import service
+from app.web.tab.render import line_json, render_tab, render_tab_error
+from app.worker.actions import ACTIONS, queue_action
+from webhooks.bitrix24.routes import read_form
+
+router = APIRouter(tags=["search tab"])
+
+
+async def _open(request: Request, context: ContextDep, kind: str) -> HTMLResponse:
+    try:
+        form = await read_form(request)
+        visit = await authenticate_visit(context, form, dict(request.query_params), kind)
+    except AppError as exc:
+        return render_tab_error(
+            exc.status_code, exc.detail, (request.query_params.get("LANG") or "ru")[:2]
+        )
+    claims = service.new_claims(
+        visit.portal, user_id=visit.user_id, kind=kind, entity_id=visit.entity_id, lang=visit.lang
+    )
+    page = await in_transaction(
+        context, lambda session: service.open_tab(session, context.settings, visit.portal, claims)
+    )
+    return render_tab(page, app_sid=visit.app_sid)
+
+
+@router.post("/b24/tab/deal", response_class=HTMLResponse)
+async def open_deal_tab(request: Request, context: ContextDep) -> HTMLResponse:
+    """The «Поиск» tab in the sales deal card (placement CRM_DEAL_DETAIL_TAB)."""
+    return await _open(request, context, "deal")
+
+
+@router.post("/b24/tab/card", response_class=HTMLResponse)
+async def open_card_tab(request: Request, context: ContextDep) -> HTMLResponse:
+    """The «Поиск» tab in the procurement card (placement CRM_DYNAMIC_{id}_DETAIL_TAB)."""
+    return await _open(request, context, "card")
+
+
+def view_claims(context: ContextDep, x_view_token: Annotated[str, Header()] = "") -> ViewClaims:
+    return verify_view_token(context.settings, x_view_token, page="tab")
+
+
+ClaimsDep = Annotated[ViewClaims, Depends(view_claims)]
+
+
+def _lines_json(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "lines": [line_json(line) for line in result["lines"]],
+        "found": result["found"],
+        "active": result["active"],
+    }
+
+
+@router.get("/tab/api/lines")
+async def get_lines(context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+    """The lines of the tab's card with the search progress."""
+    return _lines_json(
+        await in_transaction(context, lambda session: service.list_lines(session, claims))
+    )
+
+
+@router.patch("/tab/api/lines/{line_id}")
+async def patch_line(
+    line_id: int, request: Request, context: ContextDep, claims: ClaimsDep
+) -> dict[str, Any]:
+    """Save a buyer's entry for one line; stage moves follow through the worker."""
+    changes = await read_json_object(request)
+    result = await in_transaction(
+        context, lambda session: service.save_entry(session, claims, line_id, changes)
+    )
+    return {
+        "line": line_json(result["line"]),
+        "found": result["found"],
+        "active": result["active"],
+        "deal_stage_moved": False,
+    }
+
+
+@router.post("/tab/api/actions/{name}")
+async def run_action(
+    name: str, request: Request, context: ContextDep, claims: ClaimsDep
+) -> dict[str, Any]:
+    """Queue a product action (kits, discount, clear, re-check) for the tab's deal."""
+    if name not in ACTIONS:
+        raise Forbidden(f"unknown action {name[:40]!r}")
+    params = await read_json_object(request)
+    message = await in_transaction(
+        context, lambda session: _queue_action(session, claims, name, params)
+    )
+    return {"message": message}
+
+
+async def _queue_action(session: Any, claims: ViewClaims, name: str, params: dict[str, Any]) -> str:
+    deal_id = await service.deal_of(session, claims)
+    return await queue_action(session, claims.member_id, deal_id, name, params, lang=claims.lang)

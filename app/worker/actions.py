@@ -1,0 +1,71 @@
+"""Product actions on a deal — from the tab's buttons, robots and action webhooks.
+
+Each request becomes a durable ``action`` job (one per request), so a click or a robot
+call survives restarts and limit errors; the worker runs the action's handler.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import portal_store, queue
+from app.core.context import AppContext
+from app.core.models import Job, Portal
+
+ActionHandler = Callable[[AppContext, Portal, int, dict[str, Any]], Awaitable[str]]
+ACTIONS = ("expand_kits", "apply_discount", "clear_products", "recheck_search")
+QUEUED = {
+    "ru": "Принято: выполняется в фоне, карточка обновится через несколько секунд.",
+    "en": "Accepted: running in the background, the card will refresh in a few seconds.",
+}
+
+
+async def queue_action(
+    session: AsyncSession,
+    member_id: str,
+    deal_id: int,
+    name: str,
+    params: dict[str, Any],
+    *,
+    lang: str = "ru",
+    request_key: str | None = None,
+) -> str:
+    key = request_key or uuid.uuid4().hex
+    await queue.arm_action(
+        session, member_id, key, {"action": name, "deal_id": deal_id, "params": params}
+    )
+    return QUEUED["en" if lang == "en" else "ru"]
+
+
+async def recheck_search(
+    context: AppContext, portal: Portal, deal_id: int, _params: dict[str, Any]
+) -> str:
+    from app.core.db import unit_of_work
+
+    async with unit_of_work(context.sessions) as session:
+        await queue.arm_deal_sync(session, portal.member_id, deal_id)
+    return "search status re-check queued"
+
+
+def action_handlers() -> dict[str, ActionHandler]:
+    from automations.product_actions import PRODUCT_ACTIONS
+
+    return {"recheck_search": recheck_search, **PRODUCT_ACTIONS}
+
+
+async def run_action_job(context: AppContext, job: Job) -> str:
+    from app.worker.runner import PermanentJobError
+
+    name = str(job.payload.get("action"))
+    handler = action_handlers().get(name)
+    if handler is None:
+        raise PermanentJobError(f"unknown action {name!r}")
+    async with context.sessions() as session:
+        portal = await portal_store.find_active_portal(session, job.member_id)
+    if portal is None:
+        return "portal not active"
+    return await handler(
+        context, portal, int(job.payload["deal_id"]), dict(job.payload.get("params") or {})
+    )

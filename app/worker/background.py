@@ -1,0 +1,59 @@
+"""Start and stop the background parts of a process: the worker loop and the scheduler."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from app.core.context import AppContext
+from app.worker.registry import HANDLERS
+from app.worker.runner import Worker
+from app.worker.scheduler import build_scheduler
+
+
+@dataclass
+class Background:
+    worker: Worker
+    scheduler: AsyncIOScheduler
+    loop_task: asyncio.Task[None]
+
+
+def build_worker(context: AppContext) -> Worker:
+    settings = context.settings
+    return Worker(
+        context=context,
+        handlers=dict(HANDLERS),
+        concurrency=settings.worker_concurrency,
+        poll_seconds=settings.worker_poll_seconds,
+        lease=timedelta(seconds=settings.worker_lease_seconds),
+    )
+
+
+def start_background(context: AppContext) -> Background:
+    worker = build_worker(context)
+    context.services["worker"] = worker
+    scheduler = build_scheduler(context, owner=worker.worker_id)
+    scheduler.start()
+    return Background(
+        worker=worker, scheduler=scheduler, loop_task=asyncio.create_task(worker.run_forever())
+    )
+
+
+async def stop_background(background: Background) -> None:
+    background.scheduler.shutdown(wait=False)
+    await background.worker.stop()
+    await background.loop_task
+
+
+async def run_worker_process(context: AppContext) -> None:
+    """``b24bridge worker``: run until SIGTERM/SIGINT, then release held jobs."""
+    import signal
+
+    background = start_background(context)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await stop_background(background)

@@ -1,0 +1,154 @@
+"""The worker: claims jobs from the inbox, runs their handler, records the outcome.
+
+Failures are retried with exponential backoff and dead-lettered after
+``INBOX_MAX_ATTEMPTS``; a crashed worker's jobs come back when its lease runs out;
+SIGTERM releases what is held (R3, R19, R21). A portal may hold at most
+``per_portal_cap`` running jobs here, so one slow portal cannot take every slot (R8).
+"""
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from app.core import queue
+from app.core.context import AppContext
+from app.core.db import unit_of_work
+from app.core.logs import get_logger
+from app.core.metrics import DEAD_LETTERS, JOB_RESULTS
+from app.core.models import Job
+from app.core.models.base import utc_now
+
+log = get_logger("b24bridge.worker")
+JobHandler = Callable[[AppContext, Job], Awaitable[str]]
+MAX_BACKOFF_SECONDS = 600
+
+
+class PermanentJobError(Exception):
+    """A failure that no retry can fix; the job is dead-lettered at once."""
+
+
+@dataclass
+class Worker:
+    context: AppContext
+    handlers: dict[str, JobHandler]
+    concurrency: int = 4
+    per_portal_cap: int = 2
+    lease: timedelta = timedelta(seconds=60)
+    poll_seconds: float = 1.0
+    worker_id: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
+    _running: Counter[str] = field(default_factory=Counter)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run_forever(self) -> None:
+        while not self._stopping.is_set():
+            claimed = await self.run_once()
+            if not claimed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.poll_seconds)
+
+    async def run_once(self) -> int:
+        """Claim what fits in the free slots and start it; returns how many jobs started."""
+        free = self.concurrency - len(self._tasks)
+        if free <= 0:
+            await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+            return 0
+        saturated = frozenset(m for m, n in self._running.items() if n >= self.per_portal_cap)
+        try:
+            async with unit_of_work(self.context.sessions) as session:
+                claimed = await queue.claim(
+                    session,
+                    worker_id=self.worker_id,
+                    limit=free,
+                    lease=self.lease,
+                    exclude_members=saturated,
+                )
+        except Exception as exc:  # database outage: keep polling, never die
+            log.warning("claim failed", error=type(exc).__name__)
+            return 0
+        for job in claimed:
+            self._start(job)
+        return len(claimed)
+
+    def _start(self, job: Job) -> None:
+        self._running[job.member_id] += 1
+        task = asyncio.create_task(self._run(job))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for every started job (tests and graceful shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def run_until_idle(self, max_rounds: int = 1000) -> None:
+        for _ in range(max_rounds):
+            started = await self.run_once()
+            await self.drain()
+            if not started:
+                return
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        self._stopping.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=grace_seconds)
+        for task in self._tasks:
+            task.cancel()
+        async with unit_of_work(self.context.sessions) as session:
+            await queue.release(session, worker_id=self.worker_id)
+
+    async def _run(self, job: Job) -> None:
+        try:
+            outcome = await self._handle(job)
+        except Exception as exc:  # unit-of-work boundary: record the failure
+            await self._record_failure(job, exc)
+        else:
+            async with unit_of_work(self.context.sessions) as session:
+                await queue.finish(session, job, worker_id=self.worker_id)
+            JOB_RESULTS.labels(kind=job.kind, result="done").inc()
+            log.info(
+                "job done", job_id=job.id, kind=job.kind, member_id=job.member_id, outcome=outcome
+            )
+        finally:
+            self._running[job.member_id] -= 1
+
+    async def _handle(self, job: Job) -> str:
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            raise PermanentJobError(f"no handler for job kind {job.kind!r}")
+        return await handler(self.context, job)
+
+    async def _record_failure(self, job: Job, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        permanent = (
+            isinstance(exc, PermanentJobError)
+            or job.attempts >= self.context.settings.inbox_max_attempts
+        )
+        retry_at = None if permanent else utc_now() + backoff(job.attempts)
+        async with unit_of_work(self.context.sessions) as session:
+            await queue.fail(session, job, worker_id=self.worker_id, error=error, retry_at=retry_at)
+        result = "dead" if retry_at is None else "retry"
+        JOB_RESULTS.labels(kind=job.kind, result=result).inc()
+        if retry_at is None:
+            DEAD_LETTERS.inc()
+        log.warning(
+            "job failed",
+            job_id=job.id,
+            kind=job.kind,
+            member_id=job.member_id,
+            attempts=job.attempts,
+            error=error,
+            dead_lettered=retry_at is None,
+        )
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** max(0, attempts - 1)))
