@@ -1,7 +1,6 @@
 """``b24bridge products …``: kit definitions and bulk product operations on one portal."""
 
-import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -9,11 +8,22 @@ from typing import Any, TypeVar
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from app.core import portal_store
+from app.cli.shared import MemberId, active_portal, fail, run_with_context
 from app.core.context import AppContext
 from app.core.db import unit_of_work
 from app.core.models import Portal
+from app.worker.deps import job_deps
+from automations.kit_catalog import KitFileError, load_kit_file
 from automations.kit_catalog import repository as kit_rows
+from automations.kit_catalog.portal_source import ensure_kits_type
+from automations.kit_catalog.refresh import FILE_SOURCE, load_cached_kits, refresh_kits
+from automations.product_actions.bulk import (
+    all_deal_ids,
+    expansion_decision,
+    reprice_decision,
+    run_bulk,
+)
+from automations.product_actions.deal_access import rows_gateway
 
 T = TypeVar("T")
 products_cli = typer.Typer(
@@ -22,65 +32,31 @@ products_cli = typer.Typer(
 kits_cli = typer.Typer(help="Kit definitions («Комплекты»).", no_args_is_help=True)
 products_cli.add_typer(kits_cli, name="kits")
 
-MemberId = typer.Option(..., "--member-id", help="The portal's member_id.")
 KitFile = typer.Argument(..., exists=True, dir_okay=False, help="A .csv, .yaml or .yml file.")
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"b24bridge: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
-def _run(work: Callable[[AppContext], Coroutine[Any, Any, T]]) -> T:
-    from app.cli import load_settings, prepare  # app.cli imports this module
-
-    settings = load_settings()
-    prepare(settings)
-
-    async def main() -> T:
-        context = AppContext.build(settings)
-        try:
-            return await work(context)
-        finally:
-            await context.close()
-
-    return asyncio.run(main())
-
-
-async def _portal(context: AppContext, member_id: str) -> Portal:
-    async with context.sessions() as session:
-        portal = await portal_store.find_active_portal(session, member_id)
-    if portal is None:
-        _fail(f"no active portal with member_id {member_id!r}")
-    assert portal is not None  # _fail exits
-    return portal
 
 
 @kits_cli.command("setup")
 def kits_setup(member_id: str = MemberId) -> None:
     """Create the «Комплекты» smart process and its fields in the portal if absent."""
-    from app.portals.clients import portal_clients
-    from automations.kit_catalog.portal_source import ensure_kits_type
 
     async def work(context: AppContext) -> str:
-        client = portal_clients(context).for_portal(await _portal(context, member_id))
+        client = job_deps(context).rest.for_portal(await active_portal(context, member_id))
         source = await ensure_kits_type(client)
         return f"«Комплекты»: entityTypeId {source.entity_type_id}, fields {source.field('product')}, …"
 
-    typer.echo(_run(work))
+    typer.echo(run_with_context(work))
 
 
 @kits_cli.command("refresh")
 def kits_refresh(member_id: str = MemberId) -> None:
     """Read the kits from the portal's «Комплекты» smart process into the cache."""
-    from automations.kit_catalog.refresh import refresh_kits
 
     async def work(context: AppContext) -> Any:
-        return await refresh_kits(context, await _portal(context, member_id))
+        return await refresh_kits(job_deps(context), await active_portal(context, member_id))
 
-    report = _run(work)
+    report = run_with_context(work)
     if not report.source_found:
-        _fail("the portal has no «Комплекты» smart process (run: products kits setup)")
+        fail("the portal has no «Комплекты» smart process (run: products kits setup)")
     for problem in report.problems:
         typer.echo(f"skipped: {problem}", err=True)
     typer.echo(f"{report.loaded} kit(s) loaded from the portal")
@@ -92,8 +68,6 @@ def kits_load(
     member_id: str = MemberId,
 ) -> None:
     """Load kit definitions from a file; nothing is stored unless every line is valid."""
-    from automations.kit_catalog import KitFileError, load_kit_file
-    from automations.kit_catalog.refresh import FILE_SOURCE
 
     try:
         kits = load_kit_file(file)
@@ -103,34 +77,31 @@ def kits_load(
         raise typer.Exit(code=2) from None
 
     async def work(context: AppContext) -> None:
-        await _portal(context, member_id)
+        await active_portal(context, member_id)
         async with unit_of_work(context.sessions) as session:
             await kit_rows.replace_source(session, member_id, FILE_SOURCE, kits)
 
-    _run(work)
+    run_with_context(work)
     typer.echo(f"{len(kits)} kit(s) loaded from {file.name}")
 
 
 def _deal_ids(deal_ids: str | None, every: bool) -> list[int] | None:
     if every == bool(deal_ids):
-        _fail("give either --deal-ids 1,2,3 or --all")
+        fail("give either --deal-ids 1,2,3 or --all")
     if every:
         return None
     try:
         return [int(part) for part in str(deal_ids).split(",") if part.strip()]
     except ValueError:
-        _fail(f"--deal-ids must be comma-separated numbers, not {deal_ids!r}")
-        raise
+        fail(f"--deal-ids must be comma-separated numbers, not {deal_ids!r}")
 
 
 async def _bulk(
     context: AppContext, member_id: str, ids: list[int] | None, decide_of: Callable[..., Any]
 ) -> Any:
-    from automations.product_actions.bulk import all_deal_ids, run_bulk
-    from automations.product_actions.deal_access import rows_gateway
 
-    portal = await _portal(context, member_id)
-    gateway = rows_gateway(context, portal, interactive=False)
+    portal = await active_portal(context, member_id)
+    gateway = rows_gateway(job_deps(context), portal, interactive=False)
     wanted = ids if ids is not None else await all_deal_ids(gateway)
     decide = await decide_of(context, portal)
     columns = (
@@ -163,13 +134,11 @@ def expand_kits(
     ids = _deal_ids(deal_ids, every)
 
     async def decide_of(context: AppContext, portal: Portal) -> Any:
-        from automations.kit_catalog.refresh import load_cached_kits, refresh_kits
-        from automations.product_actions.bulk import expansion_decision
 
-        await refresh_kits(context, portal)
-        return expansion_decision(await load_cached_kits(context, portal.member_id))
+        await refresh_kits(job_deps(context), portal)
+        return expansion_decision(await load_cached_kits(job_deps(context), portal.member_id))
 
-    _report(_run(lambda context: _bulk(context, member_id, ids, decide_of)))
+    _report(run_with_context(lambda context: _bulk(context, member_id, ids, decide_of)))
 
 
 @products_cli.command("reprice")
@@ -183,13 +152,11 @@ def reprice(
     try:
         change = Decimal(percent.replace(",", "."))
     except InvalidOperation:
-        _fail(f"--percent must be a number, not {percent!r}")
-        raise
+        fail(f"--percent must be a number, not {percent!r}")
     ids = _deal_ids(deal_ids, every)
 
     async def decide_of(_context: AppContext, _portal: Portal) -> Any:
-        from automations.product_actions.bulk import reprice_decision
 
         return reprice_decision(change)
 
-    _report(_run(lambda context: _bulk(context, member_id, ids, decide_of)))
+    _report(run_with_context(lambda context: _bulk(context, member_id, ids, decide_of)))

@@ -8,7 +8,7 @@ mid-call) and is resolved by the caller: looked up, safely repeated, or surfaced
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.models import Effect
@@ -62,8 +62,6 @@ async def finish(
 
 async def forget(session: AsyncSession, member_id: str, keys: Iterable[str]) -> None:
     """Drop ``started`` records of effects that certainly failed, so a retry performs them."""
-    from sqlalchemy import delete
-
     await session.execute(
         delete(Effect).where(
             Effect.member_id == member_id, Effect.key.in_(list(keys)), Effect.status == STARTED

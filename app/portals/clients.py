@@ -7,6 +7,8 @@ Redis, so several processes share one budget per portal.
 
 from typing import Any
 
+from redis.asyncio import Redis
+
 from app.core.context import AppContext
 from app.core.metrics import LIMITER_WAIT, REST_CALLS, REST_SECONDS
 from app.core.models import Portal
@@ -36,8 +38,6 @@ def build_budget_store(context: AppContext) -> BudgetStore:
     if backend == "postgres":
         return PostgresBudgetStore(context.engine)
     if backend == "redis":
-        from redis.asyncio import Redis
-
         return RedisBudgetStore(Redis.from_url(context.settings.redis_url))
     return InMemoryBudgetStore()
 

@@ -1,12 +1,11 @@
 """Bind the app's events, tabs and robots in a portal (install, update, re-bind job)."""
 
 from app.core import portal_store
-from app.core.context import AppContext
 from app.core.logs import get_logger
 from app.core.models import Job, Portal
 from app.core.portal_settings import load_portal_settings
 from app.portals.bindings import ALREADY_BOUND_CODES, binding_calls
-from app.portals.clients import portal_clients
+from automations.ports import Deps
 from connectors.bitrix24 import Priority
 
 log = get_logger("b24bridge.setup")
@@ -16,16 +15,16 @@ class BindingFailed(Exception):
     pass
 
 
-async def bind_portal(context: AppContext, portal: Portal) -> int:
+async def bind_portal(deps: Deps, portal: Portal) -> int:
     """Bind everything in one batch request; returns how many bindings are in place."""
-    async with context.sessions() as session:
+    async with deps.sessions() as session:
         values = await load_portal_settings(session, portal.member_id)
     calls = binding_calls(
-        context.settings.app_base_url,
+        deps.settings.app_base_url,
         card_entity_type_id=values.get("card_entity_type_id"),
-        offline_events=context.settings.b24_offline_events,
+        offline_events=deps.settings.b24_offline_events,
     )
-    client = portal_clients(context).for_portal(portal)
+    client = deps.rest.for_portal(portal)
     outcomes = await client.batch(dict(calls), priority=Priority.INTERACTIVE)
     failed = {
         key: o.error
@@ -45,9 +44,9 @@ def _already_bound(error: Exception) -> bool:
     return code in ALREADY_BOUND_CODES or "already" in str(error).lower()
 
 
-async def run_bind_job(context: AppContext, job: Job) -> str:
-    async with context.sessions() as session:
+async def run_bind_job(deps: Deps, job: Job) -> str:
+    async with deps.sessions() as session:
         portal = await portal_store.find_active_portal(session, job.member_id)
     if portal is None:
         return "portal gone"
-    return f"{await bind_portal(context, portal)} bindings"
+    return f"{await bind_portal(deps, portal)} bindings"

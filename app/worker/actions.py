@@ -5,16 +5,17 @@ call survives restarts and limit errors; the worker runs the action's handler.
 """
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import portal_store, queue
-from app.core.context import AppContext
+from app.core.db import unit_of_work
 from app.core.models import Job, Portal
+from app.core.queue import PermanentJobError
+from automations.ports import ActionHandler, Deps
+from automations.product_actions import PRODUCT_ACTIONS
 
-ActionHandler = Callable[[AppContext, Portal, int, dict[str, Any]], Awaitable[str]]
 ACTIONS = ("expand_kits", "apply_discount", "clear_products", "recheck_search")
 QUEUED = {
     "ru": "Принято: выполняется в фоне, карточка обновится через несколько секунд.",
@@ -39,33 +40,25 @@ async def queue_action(
     return QUEUED["en" if lang == "en" else "ru"]
 
 
-async def recheck_search(
-    context: AppContext, portal: Portal, deal_id: int, _params: dict[str, Any]
-) -> str:
-    from app.core.db import unit_of_work
-
-    async with unit_of_work(context.sessions) as session:
+async def recheck_search(deps: Deps, portal: Portal, deal_id: int, _params: dict[str, Any]) -> str:
+    async with unit_of_work(deps.sessions) as session:
         await queue.arm_deal_sync(session, portal.member_id, deal_id)
     return "search status re-check queued"
 
 
 def action_handlers() -> dict[str, ActionHandler]:
-    from automations.product_actions import PRODUCT_ACTIONS
-
     return {"recheck_search": recheck_search, **PRODUCT_ACTIONS}
 
 
-async def run_action_job(context: AppContext, job: Job) -> str:
-    from app.worker.runner import PermanentJobError
-
+async def run_action_job(deps: Deps, job: Job) -> str:
     name = str(job.payload.get("action"))
     handler = action_handlers().get(name)
     if handler is None:
         raise PermanentJobError(f"unknown action {name!r}")
-    async with context.sessions() as session:
+    async with deps.sessions() as session:
         portal = await portal_store.find_active_portal(session, job.member_id)
     if portal is None:
         return "portal not active"
     return await handler(
-        context, portal, int(job.payload["deal_id"]), dict(job.payload.get("params") or {})
+        deps, portal, int(job.payload["deal_id"]), dict(job.payload.get("params") or {})
     )

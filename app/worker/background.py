@@ -1,12 +1,14 @@
 """Start and stop the background parts of a process: the worker loop and the scheduler."""
 
 import asyncio
+import signal
 from dataclasses import dataclass
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.core.context import AppContext
+from app.worker.deps import job_deps
 from app.worker.registry import HANDLERS
 from app.worker.runner import Worker
 from app.worker.scheduler import build_scheduler
@@ -22,7 +24,7 @@ class Background:
 def build_worker(context: AppContext) -> Worker:
     settings = context.settings
     return Worker(
-        context=context,
+        deps=job_deps(context),
         handlers=dict(HANDLERS),
         concurrency=settings.worker_concurrency,
         poll_seconds=settings.worker_poll_seconds,
@@ -48,8 +50,6 @@ async def stop_background(background: Background) -> None:
 
 async def run_worker_process(context: AppContext) -> None:
     """``b24bridge worker``: run until SIGTERM/SIGINT, then release held jobs."""
-    import signal
-
     background = start_background(context)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,6 +1,10 @@
-"""The configured SMS sender (one per process)."""
+"""The composition root of job handlers: the one place that builds the concrete adapters
+behind ``automations.ports.Deps`` (per-portal REST clients, the configured SMS sender),
+once per process, and hands them to whoever runs a job or an action."""
 
 from app.core.context import AppContext
+from app.portals.clients import portal_clients
+from automations.ports import Deps
 from connectors.sms import HttpSmsSender, LogSmsSender, SmsSender
 
 
@@ -11,5 +15,15 @@ def build_sms_sender(context: AppContext) -> SmsSender:
     return LogSmsSender()
 
 
-def sms_sender(context: AppContext) -> SmsSender:
-    return context.service("sms", lambda: build_sms_sender(context))
+def job_deps(context: AppContext) -> Deps:
+    """The process's ``Deps``: built on first use, the same object for every job."""
+    return context.service("deps", lambda: _build(context))
+
+
+def _build(context: AppContext) -> Deps:
+    return Deps(
+        settings=context.settings,
+        sessions=context.sessions,
+        rest=portal_clients(context),
+        sms=build_sms_sender(context),
+    )

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core import effects, portal_store
-from app.core.context import AppContext
 from app.core.db import unit_of_work
 from app.core.logs import get_logger, secrets
 from app.core.models import Effect, Job, Portal
-from app.portals.clients import portal_clients
+from app.core.queue import PermanentJobError
 from app.worker.actions import action_handlers
-from app.worker.runner import PermanentJobError
+from automations.ports import Deps
 from connectors.bitrix24 import (
     BadRequestError,
     NotFoundError,
@@ -73,10 +72,10 @@ class RobotJob:
         return f"robot_action:{token_key(self.event_token)}"
 
 
-async def run_robot_job(context: AppContext, job: Job) -> str:
+async def run_robot_job(deps: Deps, job: Job) -> str:
     robot = RobotJob.from_job(job)
     secrets.add(robot.event_token)
-    async with context.sessions() as session:
+    async with deps.sessions() as session:
         portal = await portal_store.find_active_portal(session, robot.member_id)
         known = await effects.statuses(
             session, robot.member_id, [robot.reply_key, robot.action_key]
@@ -86,18 +85,16 @@ async def run_robot_job(context: AppContext, job: Job) -> str:
     reply = known.get(robot.reply_key)
     if reply is not None and reply.status in (effects.DONE, DENIED):
         return f"workflow already answered ({reply.status})"
-    message = await _run_action_once(context, portal, robot, known.get(robot.action_key))
-    await _reply_once(context, portal, robot, message, retried=reply is not None)
+    message = await _run_action_once(deps, portal, robot, known.get(robot.action_key))
+    await _reply_once(deps, portal, robot, message, retried=reply is not None)
     return f"workflow answered: {message}"
 
 
-async def _run_action_once(
-    context: AppContext, portal: Portal, robot: RobotJob, done: Effect | None
-) -> str:
+async def _run_action_once(deps: Deps, portal: Portal, robot: RobotJob, done: Effect | None) -> str:
     if done is not None and done.status == effects.DONE:
         return str(done.result.get("message", ""))
-    message = await _run_action(context, portal, robot)
-    async with unit_of_work(context.sessions) as session:
+    message = await _run_action(deps, portal, robot)
+    async with unit_of_work(deps.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.action_key, "robot_action")])
         await effects.finish(
             session, robot.member_id, robot.action_key, result={"message": message}
@@ -105,7 +102,7 @@ async def _run_action_once(
     return message
 
 
-async def _run_action(context: AppContext, portal: Portal, robot: RobotJob) -> str:
+async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> str:
     handler = action_handlers().get(robot.action)
     if handler is None:
         return _say(
@@ -114,7 +111,7 @@ async def _run_action(context: AppContext, portal: Portal, robot: RobotJob) -> s
             f"The action {robot.action!r} is not available in this version of the app.",
         )
     try:
-        return await handler(context, portal, robot.deal_id, robot.params)
+        return await handler(deps, portal, robot.deal_id, robot.params)
     except FINAL_ACTION_ERRORS as exc:
         log.warning(
             "robot action failed",
@@ -127,11 +124,11 @@ async def _run_action(context: AppContext, portal: Portal, robot: RobotJob) -> s
 
 
 async def _reply_once(
-    context: AppContext, portal: Portal, robot: RobotJob, message: str, *, retried: bool
+    deps: Deps, portal: Portal, robot: RobotJob, message: str, *, retried: bool
 ) -> None:
-    async with unit_of_work(context.sessions) as session:
+    async with unit_of_work(deps.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.reply_key, "robot_reply")])
-    client = portal_clients(context).for_portal(portal)
+    client = deps.rest.for_portal(portal)
     params = {
         "EVENT_TOKEN": robot.event_token,
         "RETURN_VALUES": {"result": message},
@@ -140,36 +137,36 @@ async def _reply_once(
     try:
         await client.call("bizproc.event.send", params, priority=Priority.INTERACTIVE)
     except (RateLimitError, OperatingLimitError):
-        await _settle(context, robot, forget=True)  # refused before execution: nothing was sent
+        await _settle(deps, robot, forget=True)  # refused before execution: nothing was sent
         raise
     except PermissionDeniedError as exc:
         if exc.code.upper() != "ACCESS_DENIED":
             raise
-        await _record_denied(context, robot, retried=retried)
+        await _record_denied(deps, robot, retried=retried)
         raise PermanentJobError(
             "bizproc.event.send: ACCESS_DENIED — the event token is used or expired"
         ) from exc
-    await _settle(context, robot, result={"message": message})
+    await _settle(deps, robot, result={"message": message})
 
 
 async def _settle(
-    context: AppContext,
+    deps: Deps,
     robot: RobotJob,
     *,
     forget: bool = False,
     result: dict[str, Any] | None = None,
 ) -> None:
-    async with unit_of_work(context.sessions) as session:
+    async with unit_of_work(deps.sessions) as session:
         if forget:
             await effects.forget(session, robot.member_id, [robot.reply_key])
         else:
             await effects.finish(session, robot.member_id, robot.reply_key, result=result)
 
 
-async def _record_denied(context: AppContext, robot: RobotJob, *, retried: bool) -> None:
+async def _record_denied(deps: Deps, robot: RobotJob, *, retried: bool) -> None:
     # After an attempt with an unknown outcome, ACCESS_DENIED may mean our own earlier
     # reply got through; the record says so for the operator.
-    async with unit_of_work(context.sessions) as session:
+    async with unit_of_work(deps.sessions) as session:
         await effects.finish(
             session,
             robot.member_id,

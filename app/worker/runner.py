@@ -12,30 +12,25 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from app.core import queue
-from app.core.context import AppContext
 from app.core.db import unit_of_work
 from app.core.logs import get_logger
 from app.core.metrics import DEAD_LETTERS, JOB_RESULTS
 from app.core.models import Job
 from app.core.models.base import utc_now
+from app.core.queue import PermanentJobError
+from automations.ports import Deps, JobHandler
 
 log = get_logger("b24bridge.worker")
-JobHandler = Callable[[AppContext, Job], Awaitable[str]]
 MAX_BACKOFF_SECONDS = 600
-
-
-class PermanentJobError(Exception):
-    """A failure that no retry can fix; the job is dead-lettered at once."""
 
 
 @dataclass
 class Worker:
-    context: AppContext
+    deps: Deps
     handlers: dict[str, JobHandler]
     concurrency: int = 4
     per_portal_cap: int = 2
@@ -63,7 +58,7 @@ class Worker:
             return 0
         saturated = frozenset(m for m, n in self._running.items() if n >= self.per_portal_cap)
         try:
-            async with unit_of_work(self.context.sessions) as session:
+            async with unit_of_work(self.deps.sessions) as session:
                 claimed = await queue.claim(
                     session,
                     worker_id=self.worker_id,
@@ -102,7 +97,7 @@ class Worker:
             await asyncio.wait(self._tasks, timeout=grace_seconds)
         for task in self._tasks:
             task.cancel()
-        async with unit_of_work(self.context.sessions) as session:
+        async with unit_of_work(self.deps.sessions) as session:
             await queue.release(session, worker_id=self.worker_id)
 
     async def _run(self, job: Job) -> None:
@@ -111,7 +106,7 @@ class Worker:
         except Exception as exc:  # unit-of-work boundary: record the failure
             await self._record_failure(job, exc)
         else:
-            async with unit_of_work(self.context.sessions) as session:
+            async with unit_of_work(self.deps.sessions) as session:
                 await queue.finish(session, job, worker_id=self.worker_id)
             JOB_RESULTS.labels(kind=job.kind, result="done").inc()
             log.info(
@@ -124,16 +119,16 @@ class Worker:
         handler = self.handlers.get(job.kind)
         if handler is None:
             raise PermanentJobError(f"no handler for job kind {job.kind!r}")
-        return await handler(self.context, job)
+        return await handler(self.deps, job)
 
     async def _record_failure(self, job: Job, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
         permanent = (
             isinstance(exc, PermanentJobError)
-            or job.attempts >= self.context.settings.inbox_max_attempts
+            or job.attempts >= self.deps.settings.inbox_max_attempts
         )
         retry_at = None if permanent else utc_now() + backoff(job.attempts)
-        async with unit_of_work(self.context.sessions) as session:
+        async with unit_of_work(self.deps.sessions) as session:
             await queue.fail(session, job, worker_id=self.worker_id, error=error, retry_at=retry_at)
         result = "dead" if retry_at is None else "retry"
         JOB_RESULTS.labels(kind=job.kind, result=result).inc()

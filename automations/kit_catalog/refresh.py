@@ -8,12 +8,11 @@ definitions are replaced as a whole; file-loaded ones stay until a portal item t
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.core.context import AppContext
 from app.core.db import unit_of_work
 from app.core.models import Portal
-from app.portals.clients import portal_clients
 from automations.kit_catalog import repository as kit_rows
 from automations.kit_catalog.portal_source import find_kits_type, read_portal_kits
+from automations.ports import Deps
 from automations.pricing import KitDefinition, ProductRow
 
 PORTAL_SOURCE = "portal"
@@ -27,29 +26,29 @@ class RefreshReport:
     source_found: bool
 
 
-async def refresh_kits(context: AppContext, portal: Portal) -> RefreshReport:
+async def refresh_kits(deps: Deps, portal: Portal) -> RefreshReport:
     """Read every «Комплекты» item through the connector and replace the portal's cached kits."""
-    client = portal_clients(context).for_portal(portal)
+    client = deps.rest.for_portal(portal)
     source = await find_kits_type(client)
     if source is None:
         return RefreshReport(loaded=0, problems=(), source_found=False)
     found = await read_portal_kits(client, source)
-    async with unit_of_work(context.sessions) as session:
+    async with unit_of_work(deps.sessions) as session:
         await kit_rows.replace_source(session, portal.member_id, PORTAL_SOURCE, found.kits)
     return RefreshReport(loaded=len(found.kits), problems=found.problems, source_found=True)
 
 
-async def load_cached_kits(context: AppContext, member_id: str) -> dict[int, KitDefinition]:
-    async with context.sessions() as session:
+async def load_cached_kits(deps: Deps, member_id: str) -> dict[int, KitDefinition]:
+    async with deps.sessions() as session:
         return await kit_rows.load_kits(session, member_id)
 
 
 async def kits_for_rows(
-    context: AppContext, portal: Portal, rows: Iterable[ProductRow]
+    deps: Deps, portal: Portal, rows: Iterable[ProductRow]
 ) -> dict[int, KitDefinition]:
     """The cached kits, refreshed from the portal first when a bundle row is not among them."""
-    kits = await load_cached_kits(context, portal.member_id)
+    kits = await load_cached_kits(deps, portal.member_id)
     if any(row.is_bundle and row.product_id not in kits for row in rows):
-        await refresh_kits(context, portal)
-        kits = await load_cached_kits(context, portal.member_id)
+        await refresh_kits(deps, portal)
+        kits = await load_cached_kits(deps, portal.member_id)
     return kits

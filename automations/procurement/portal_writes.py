@@ -7,6 +7,7 @@ all go out together.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +34,6 @@ class PortalContext:
 
 def op_id(key: str) -> str:
     """The op UUID stored in the card's ``xmlId``: lookup-before-create after a crash."""
-    import hashlib
-
     return "b24b-" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

@@ -11,9 +11,9 @@ nothing; a deal without kit rows costs one read and no write.
 
 from typing import Any
 
-from app.core.context import AppContext
 from app.core.models import Portal
 from automations.kit_catalog.refresh import kits_for_rows
+from automations.ports import Deps
 from automations.pricing import ExpansionResult, KitDefinition, Refusal, expand_kits
 from automations.product_actions.deal_access import rows_gateway
 from automations.product_actions.messages import refusal_text, say, undefined_bundles
@@ -37,24 +37,24 @@ def expansion_calls(deal: DealRows, result: ExpansionResult) -> list[Call]:
     return plan_row_writes(deal.deal_id, deal.rows, result.rows)
 
 
-async def expand_kits_in_deal(context: AppContext, portal: Portal, deal_id: int) -> str:
+async def expand_kits_in_deal(deps: Deps, portal: Portal, deal_id: int) -> str:
     """Expand every kit row of the deal; the hook the deal sync runs before procurement."""
-    gateway = rows_gateway(context, portal, interactive=False)
+    gateway = rows_gateway(deps, portal, interactive=False)
     deal = await gateway.read_deal(deal_id)
     if not deal.found:
         return say(portal.language, "Сделка не найдена.", "Deal not found.")
     rows = [to_product_row(stored.row) for stored in deal.rows]
-    kits = await kits_for_rows(context, portal, rows) if rows else {}
+    kits = await kits_for_rows(deps, portal, rows) if rows else {}
     outcome = plan_expansion(deal, kits)
     return await _apply(gateway, portal.language, deal, outcome)
 
 
 async def expand_kits_action(
-    context: AppContext, portal: Portal, deal_id: int, params: dict[str, Any]
+    deps: Deps, portal: Portal, deal_id: int, params: dict[str, Any]
 ) -> str:
     """The ``expand_kits`` action (tab button, robot): same as the sync hook."""
     del params  # the action takes no parameters
-    return await expand_kits_in_deal(context, portal, deal_id)
+    return await expand_kits_in_deal(deps, portal, deal_id)
 
 
 async def _apply(

@@ -21,10 +21,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.core import effects
-from app.core.context import AppContext
 from app.core.db import unit_of_work
 from app.core.models import Portal
 from app.core.portal_settings import load_portal_settings
+from automations.ports import Deps
 from automations.pricing import ProductRow, Refusal, distribute_money_discount
 from automations.product_actions.deal_access import rows_gateway
 from automations.product_actions.messages import refusal_text, say
@@ -62,7 +62,7 @@ def rows_fingerprint(rows: Sequence[ProductRow]) -> str:
 
 
 async def apply_discount_action(
-    context: AppContext, portal: Portal, deal_id: int, params: dict[str, Any]
+    deps: Deps, portal: Portal, deal_id: int, params: dict[str, Any]
 ) -> str:
     """The ``apply_discount`` action: ``params["amount"]`` off the deal total."""
     amount = parse_amount(params.get("amount"))
@@ -72,36 +72,36 @@ async def apply_discount_action(
             "Сумма скидки не указана или не число.",
             "The discount amount is not a number.",
         )
-    gateway = rows_gateway(context, portal)
+    gateway = rows_gateway(deps, portal)
     deal = await gateway.read_deal(deal_id)
     if not deal.found:
         return say(portal.language, "Сделка не найдена.", "Deal not found.")
-    _, message = await apply_to_deal(context, portal, gateway, deal, amount)
+    _, message = await apply_to_deal(deps, portal, gateway, deal, amount)
     return message
 
 
-async def apply_field_discount(context: AppContext, portal: Portal, deal_id: int) -> str:
+async def apply_field_discount(deps: Deps, portal: Portal, deal_id: int) -> str:
     """Apply the deal field's discount when it is non-zero and differs from the last one applied."""
-    async with context.sessions() as session:
+    async with deps.sessions() as session:
         field = str(
             (await load_portal_settings(session, portal.member_id)).get("discount_field") or ""
         )
     if not field:
         return "no discount field configured"
-    gateway = rows_gateway(context, portal, interactive=False)
+    gateway = rows_gateway(deps, portal, interactive=False)
     deal = await gateway.read_deal(deal_id)
     wanted = parse_amount(deal_field(deal.fields, field)) if deal.found else None
-    last = await _last_field_amount(context, portal.member_id, deal_id)
+    last = await _last_field_amount(deps, portal.member_id, deal_id)
     if not wanted or wanted == last:
         return "no new discount"
-    applied, message = await apply_to_deal(context, portal, gateway, deal, wanted - last)
+    applied, message = await apply_to_deal(deps, portal, gateway, deal, wanted - last)
     if applied:
-        await _remember_field_amount(context, portal.member_id, deal_id, wanted)
+        await _remember_field_amount(deps, portal.member_id, deal_id, wanted)
     return message
 
 
 async def apply_to_deal(
-    context: AppContext,
+    deps: Deps,
     portal: Portal,
     gateway: ProductRowsGateway,
     deal: DealRows,
@@ -110,7 +110,7 @@ async def apply_to_deal(
     """(whether the deal now carries the discount, the answer for the manager)."""
     rows = [to_product_row(stored.row) for stored in deal.rows]
     key = f"discount:{deal.deal_id}:{rows_fingerprint(rows)}"
-    if await _already_applied(context, portal.member_id, key, amount):
+    if await _already_applied(deps, portal.member_id, key, amount):
         return True, say(
             portal.language,
             f"Скидка {amount} уже применена.",
@@ -124,26 +124,26 @@ async def apply_to_deal(
         calls=plan_row_writes(deal.deal_id, deal.rows, result),
         amount=amount,
     )
-    await _write(context, portal.member_id, gateway, write)
+    await _write(deps, portal.member_id, gateway, write)
     return True, say(portal.language, f"Скидка {amount} применена.", f"Discount {amount} applied.")
 
 
 async def _write(
-    context: AppContext, member_id: str, gateway: ProductRowsGateway, write: DiscountWrite
+    deps: Deps, member_id: str, gateway: ProductRowsGateway, write: DiscountWrite
 ) -> None:
-    async with unit_of_work(context.sessions) as session:
+    async with unit_of_work(deps.sessions) as session:
         await effects.start(session, member_id, [(write.key, "money_discount")])
     if len(write.calls) == 1:
         await gateway.send(write.calls[0])
     elif write.calls:
         for outcome in await gateway.send_together(write.calls):
             outcome.unwrap()
-    async with unit_of_work(context.sessions) as session:
+    async with unit_of_work(deps.sessions) as session:
         await effects.finish(session, member_id, write.key, result={"amount": str(write.amount)})
 
 
-async def _already_applied(context: AppContext, member_id: str, key: str, amount: Decimal) -> bool:
-    async with context.sessions() as session:
+async def _already_applied(deps: Deps, member_id: str, key: str, amount: Decimal) -> bool:
+    async with deps.sessions() as session:
         found = (await effects.statuses(session, member_id, [key])).get(key)
     return (
         found is not None
@@ -152,17 +152,15 @@ async def _already_applied(context: AppContext, member_id: str, key: str, amount
     )
 
 
-async def _last_field_amount(context: AppContext, member_id: str, deal_id: int) -> Decimal:
+async def _last_field_amount(deps: Deps, member_id: str, deal_id: int) -> Decimal:
     key = FIELD_KEY.format(deal_id=deal_id)
-    async with context.sessions() as session:
+    async with deps.sessions() as session:
         found = (await effects.statuses(session, member_id, [key])).get(key)
     return Decimal(str(found.result.get("amount", "0"))) if found is not None else Decimal(0)
 
 
-async def _remember_field_amount(
-    context: AppContext, member_id: str, deal_id: int, amount: Decimal
-) -> None:
+async def _remember_field_amount(deps: Deps, member_id: str, deal_id: int, amount: Decimal) -> None:
     key = FIELD_KEY.format(deal_id=deal_id)
-    async with unit_of_work(context.sessions) as session:
+    async with unit_of_work(deps.sessions) as session:
         await effects.start(session, member_id, [(key, "discount_field")])
         await effects.finish(session, member_id, key, result={"amount": str(amount)})

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.core import queue
-from app.core.context import AppContext
 from app.core.db import unit_of_work
 from app.core.models import Portal
 from app.core.portal_settings import load_portal_settings, update_portal_settings
+from automations.ports import Deps
 from connectors.bitrix24 import Bitrix24Client
 
 PROCESS_KEY = "offline_process_id"
@@ -41,10 +41,8 @@ def _job_for(member_id: str, event: dict[str, Any]) -> tuple[str, str, dict[str,
     return None
 
 
-async def _arm(
-    context: AppContext, member_id: str, process_id: str, events: list[dict[str, Any]]
-) -> None:
-    async with unit_of_work(context.sessions) as session:
+async def _arm(deps: Deps, member_id: str, process_id: str, events: list[dict[str, Any]]) -> None:
+    async with unit_of_work(deps.sessions) as session:
         for event in events:
             job = _job_for(member_id, event)
             if job is not None:
@@ -52,14 +50,14 @@ async def _arm(
         await update_portal_settings(session, member_id, {PROCESS_KEY: process_id})
 
 
-async def _forget_process(context: AppContext, member_id: str) -> None:
-    async with unit_of_work(context.sessions) as session:
+async def _forget_process(deps: Deps, member_id: str) -> None:
+    async with unit_of_work(deps.sessions) as session:
         await update_portal_settings(session, member_id, {PROCESS_KEY: ""})
 
 
-async def drain_offline_events(context: AppContext, portal: Portal, client: Bitrix24Client) -> int:
+async def drain_offline_events(deps: Deps, portal: Portal, client: Bitrix24Client) -> int:
     """Arm a sync job for every queued offline event; returns how many were taken."""
-    async with context.sessions() as session:
+    async with deps.sessions() as session:
         pending = str(
             (await load_portal_settings(session, portal.member_id)).get(PROCESS_KEY) or ""
         )
@@ -72,10 +70,10 @@ async def drain_offline_events(context: AppContext, portal: Portal, client: Bitr
         process_id, events = str(result.get("process_id") or ""), list(result.get("events") or [])
         if not events or not process_id:
             if pending:
-                await _forget_process(context, portal.member_id)
+                await _forget_process(deps, portal.member_id)
             return taken
-        await _arm(context, portal.member_id, process_id, events)
+        await _arm(deps, portal.member_id, process_id, events)
         await client.call("event.offline.clear", {"process_id": process_id})
-        await _forget_process(context, portal.member_id)
+        await _forget_process(deps, portal.member_id)
         taken, pending = taken + len(events), ""
     return taken

@@ -19,6 +19,7 @@ from app.core.models import Portal, ProcurementLink
 from app.web.frame.view_token import DEFAULT_TTL_SECONDS, ViewClaims, issue
 from app.web.tab.page import LinePage, TabPage
 from automations.procurement import repository as procurement
+from automations.procurement.messages import CATALOGUE, render
 from automations.procurement.model import Line, LineStatus, SearchData
 from automations.procurement.search import EntryRejected, apply_search_entry, search_progress
 
@@ -151,8 +152,6 @@ async def save_entry(
 
 
 def _rejection_text(rejected: EntryRejected, lang: str) -> str:
-    from automations.procurement.messages import CATALOGUE, render
-
     key = rejected.problem.value
     return render(key, lang) if key in CATALOGUE else key
 
