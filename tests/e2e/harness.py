@@ -20,8 +20,10 @@ from app.core.config import Settings
 from app.core.context import AppContext
 from app.portals.provisioning import provision_portal
 from app.web.main import create_app
+from app.worker.deps import job_deps
 from app.worker.registry import HANDLERS
 from app.worker.runner import Worker
+from automations.ports import Deps
 from sandbox.app import create_app as create_sandbox
 from sandbox.settings import SandboxSettings
 
@@ -66,6 +68,11 @@ class Stack:
     def context(self) -> AppContext:
         context: AppContext = self.app.state.context
         return context
+
+    @property
+    def deps(self) -> Deps:
+        """What job handlers are handed, as the worker builds it."""
+        return job_deps(self.context)
 
     @property
     def member_id(self) -> str:
@@ -139,7 +146,7 @@ async def live_stack(database_url: str, **overrides: Any) -> AsyncIterator[Stack
         httpx.AsyncClient(base_url=app_url, timeout=30) as http,
     ):
         portal = (await control.get("/_sandbox/portals/demo")).json()
-        worker = Worker(app.state.context, dict(HANDLERS), poll_seconds=0.05)
+        worker = Worker(job_deps(app.state.context), dict(HANDLERS), poll_seconds=0.05)
         yield Stack(
             app=app,
             app_url=app_url,

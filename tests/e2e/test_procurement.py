@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.models import Reminder
+from connectors.sms import LogSmsSender
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
 from tests.e2e.procurement_steps import Journey
 
@@ -19,8 +20,9 @@ async def journey(database_url: str) -> AsyncIterator[Journey]:
 
 
 def sms_log(stack: Stack) -> list[tuple[str, str, str]]:
-    sender = stack.context.services.get("sms")
-    return list(sender.sent) if sender is not None else []
+    sender = stack.deps.sms
+    assert isinstance(sender, LogSmsSender)
+    return list(sender.sent)
 
 
 async def find_everything(journey: Journey) -> None:

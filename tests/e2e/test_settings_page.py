@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.core.portal_settings import load_portal_settings
-from tests.app.tab.html_tree import Node, parse
+from tests.app.web.tab.html_tree import Node, parse
 from tests.e2e.harness import SALES_ID, Stack, live_stack
 
 pytestmark = pytest.mark.e2e

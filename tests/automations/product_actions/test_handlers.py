@@ -36,7 +36,7 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
 
 
 async def the_portal(stack: Stack) -> Portal:
-    async with stack.context.sessions() as session:
+    async with stack.deps.sessions() as session:
         return (await session.scalars(select(Portal))).one()
 
 
@@ -48,8 +48,8 @@ def written_methods(requests: list[dict]) -> list[str]:
 class TestKitRefresh:
     async def test_refresh_caches_the_kits_of_the_smart_process(self, stack: Stack) -> None:
         await create_kits_process(stack)
-        report = await refresh_kits(stack.context, await the_portal(stack))
-        kits = await load_cached_kits(stack.context, stack.member_id)
+        report = await refresh_kits(stack.deps, await the_portal(stack))
+        kits = await load_cached_kits(stack.deps, stack.member_id)
         assert report.loaded == 1 and report.problems == ()
         assert [(c.product_id, c.quantity) for c in kits[KIT_PRODUCT_ID].components] == [
             (1, Decimal(2)),
@@ -58,7 +58,7 @@ class TestKitRefresh:
         ]
 
     async def test_without_a_kits_smart_process_nothing_is_loaded(self, stack: Stack) -> None:
-        report = await refresh_kits(stack.context, await the_portal(stack))
+        report = await refresh_kits(stack.deps, await the_portal(stack))
         assert report.source_found is False and report.loaded == 0
 
 
@@ -66,7 +66,7 @@ class TestExpandKits:
     async def test_a_kit_row_becomes_components_costing_the_kit_price(self, stack: Stack) -> None:
         await create_kits_process(stack)
         deal_id = await create_deal(stack, [KIT_ROW, DELIVERY_ROW])
-        message = await expand_kits_in_deal(stack.context, await the_portal(stack), deal_id)
+        message = await expand_kits_in_deal(stack.deps, await the_portal(stack), deal_id)
         rows = await read_rows(stack, deal_id)
         components = [r for r in rows if int(r["PRODUCT_ID"]) != DELIVERY_ID]
         assert "развёрнуты" in message
@@ -78,10 +78,10 @@ class TestExpandKits:
         await create_kits_process(stack)
         deal_id = await create_deal(stack, [KIT_ROW])
         portal = await the_portal(stack)
-        await expand_kits_in_deal(stack.context, portal, deal_id)
+        await expand_kits_in_deal(stack.deps, portal, deal_id)
         before = await read_rows(stack, deal_id)
         await stack.ctl("DELETE", "/requests")
-        await expand_kits_in_deal(stack.context, portal, deal_id)
+        await expand_kits_in_deal(stack.deps, portal, deal_id)
         requests = await requests_since_clear(stack)
         assert len(requests) == 1 and written_methods(requests) == []
         assert await read_rows(stack, deal_id) == before
@@ -89,12 +89,12 @@ class TestExpandKits:
     async def test_a_deal_without_kits_costs_one_read(self, stack: Stack) -> None:
         deal_id = await create_deal(stack, [DELIVERY_ROW])
         await stack.ctl("DELETE", "/requests")
-        await expand_kits_in_deal(stack.context, await the_portal(stack), deal_id)
+        await expand_kits_in_deal(stack.deps, await the_portal(stack), deal_id)
         assert len(await requests_since_clear(stack)) == 1
 
     async def test_a_kit_without_definition_is_reported_and_left(self, stack: Stack) -> None:
         deal_id = await create_deal(stack, [KIT_ROW])
-        message = await expand_kits_in_deal(stack.context, await the_portal(stack), deal_id)
+        message = await expand_kits_in_deal(stack.deps, await the_portal(stack), deal_id)
         assert "4" in message and "Комплекты" in message
         assert [int(r["PRODUCT_ID"]) for r in await read_rows(stack, deal_id)] == [KIT_PRODUCT_ID]
 
@@ -103,7 +103,7 @@ class TestExpandKits:
         deal_id = await create_deal(
             stack, [{"PRODUCT_ID": KIT_PRODUCT_ID, "PRICE": 1, "QUANTITY": 3}]
         )
-        await PRODUCT_ACTIONS["expand_kits"](stack.context, await the_portal(stack), deal_id, {})
+        await PRODUCT_ACTIONS["expand_kits"](stack.deps, await the_portal(stack), deal_id, {})
         # 51 300 − 7.5 % = 47 452.50 per kit
         assert rows_total(await read_rows(stack, deal_id)) == Decimal("142357.50")
 
@@ -115,7 +115,7 @@ class TestApplyDiscount:
         )
         ids_before = [r["ID"] for r in await read_rows(stack, deal_id)]
         message = await PRODUCT_ACTIONS["apply_discount"](
-            stack.context, await the_portal(stack), deal_id, {"amount": "1000"}
+            stack.deps, await the_portal(stack), deal_id, {"amount": "1000"}
         )
         rows = await read_rows(stack, deal_id)
         assert "применена" in message
@@ -132,7 +132,7 @@ class TestApplyDiscount:
             ],
         )
         await PRODUCT_ACTIONS["apply_discount"](
-            stack.context, await the_portal(stack), deal_id, {"amount": "1234,57"}
+            stack.deps, await the_portal(stack), deal_id, {"amount": "1234,57"}
         )
         rows = await read_rows(stack, deal_id)
         assert rows_total(rows) == Decimal(3 * 7400 + 7 * 18900) - Decimal("1234.57")
@@ -141,9 +141,9 @@ class TestApplyDiscount:
     async def test_a_retried_job_does_not_apply_the_discount_twice(self, stack: Stack) -> None:
         deal_id = await create_deal(stack, [{"PRODUCT_ID": 1, "PRICE": 12500, "QUANTITY": 2}])
         portal = await the_portal(stack)
-        await PRODUCT_ACTIONS["apply_discount"](stack.context, portal, deal_id, {"amount": "500"})
+        await PRODUCT_ACTIONS["apply_discount"](stack.deps, portal, deal_id, {"amount": "500"})
         again = await PRODUCT_ACTIONS["apply_discount"](
-            stack.context, portal, deal_id, {"amount": "500"}
+            stack.deps, portal, deal_id, {"amount": "500"}
         )
         assert "уже" in again
         assert rows_total(await read_rows(stack, deal_id)) == Decimal("24500")
@@ -153,7 +153,7 @@ class TestApplyDiscount:
         before = await read_rows(stack, deal_id)
         await stack.ctl("DELETE", "/requests")
         message = await PRODUCT_ACTIONS["apply_discount"](
-            stack.context, await the_portal(stack), deal_id, {"amount": "5000"}
+            stack.deps, await the_portal(stack), deal_id, {"amount": "5000"}
         )
         assert message.startswith("Скидка 5000 больше суммы сделки 3000")
         assert written_methods(await requests_since_clear(stack)) == []
@@ -162,19 +162,19 @@ class TestApplyDiscount:
     async def test_the_field_discount_applies_once_and_then_only_its_change(
         self, stack: Stack
     ) -> None:
-        async with stack.context.sessions() as session, session.begin():
+        async with stack.deps.sessions() as session, session.begin():
             await update_portal_settings(
                 session, stack.member_id, {"discount_field": "UF_CRM_DISCOUNT"}
             )
         deal_id = await create_deal(stack, [{"PRODUCT_ID": 2, "PRICE": 18900, "QUANTITY": 2}])
         portal = await the_portal(stack)
         await stack.act("crm.deal.update", {"id": deal_id, "fields": {"UF_CRM_DISCOUNT": "800"}})
-        await apply_field_discount(stack.context, portal, deal_id)
-        echo = await apply_field_discount(stack.context, portal, deal_id)
+        await apply_field_discount(stack.deps, portal, deal_id)
+        echo = await apply_field_discount(stack.deps, portal, deal_id)
         assert echo == "no new discount"
         assert rows_total(await read_rows(stack, deal_id)) == Decimal("37000")
         await stack.act("crm.deal.update", {"id": deal_id, "fields": {"UF_CRM_DISCOUNT": "1000"}})
-        await apply_field_discount(stack.context, portal, deal_id)
+        await apply_field_discount(stack.deps, portal, deal_id)
         assert rows_total(await read_rows(stack, deal_id)) == Decimal("36800")
 
 
@@ -184,7 +184,7 @@ class TestClearProducts:
             stack, [KIT_ROW, DELIVERY_ROW, {"PRODUCT_ID": 1, "PRICE": 1, "QUANTITY": 9}]
         )
         await stack.ctl("DELETE", "/requests")
-        await PRODUCT_ACTIONS["clear_products"](stack.context, await the_portal(stack), deal_id, {})
+        await PRODUCT_ACTIONS["clear_products"](stack.deps, await the_portal(stack), deal_id, {})
         requests = await requests_since_clear(stack)
         assert [r["method"] for r in requests] == ["crm.item.productrow.set"]
         assert await read_rows(stack, deal_id) == []

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.app.tab.browser_app import APP_SID, REJECTION, LiveTab, serve
-from tests.app.tab.sample_pages import (
+from tests.app.web.tab.browser_app import APP_SID, REJECTION, LiveTab, serve
+from tests.app.web.tab.sample_pages import (
     ATTRIBUTE_BREAKOUT,
     SCRIPT_BREAKOUT,
     SCRIPT_TAG,
@@ -18,7 +18,7 @@ from tests.app.tab.sample_pages import (
 )
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,

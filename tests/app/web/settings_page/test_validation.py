@@ -6,7 +6,7 @@ import pytest
 
 from app.core.errors import BadRequest
 from app.web.settings_page.validation import requested_category, validated_changes
-from tests.app.settings_page.samples import options, stored
+from tests.app.web.settings_page.samples import options, stored
 
 
 def check(body: dict[str, Any], *, category: int = 0) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from app.core.config import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 class TestSettings:

@@ -1,7 +1,7 @@
 """Portal options and stored settings for the settings page tests, some of them hostile."""
 
 from app.web.settings_page.portal_options import Choice, PortalOptions
-from tests.app.tab.sample_pages import ATTRIBUTE_BREAKOUT, SCRIPT_BREAKOUT, SCRIPT_TAG
+from tests.app.web.tab.sample_pages import ATTRIBUTE_BREAKOUT, SCRIPT_BREAKOUT, SCRIPT_TAG
 
 PORTAL_ORIGIN = "https://portal.bitrix24.ru"
 

@@ -10,8 +10,8 @@ from starlette.responses import HTMLResponse
 
 from app.web.frame.render import parse_portal_origin, render_install_finish
 from app.web.tab.render import render_tab, render_tab_error
-from tests.app.tab.html_tree import Node, parse
-from tests.app.tab.sample_pages import (
+from tests.app.web.tab.html_tree import Node, parse
+from tests.app.web.tab.sample_pages import (
     ATTRIBUTE_BREAKOUT,
     HOSTILE_STRINGS,
     PORTAL_ORIGIN,

@@ -10,11 +10,11 @@ from starlette.responses import HTMLResponse
 from app.web.settings_page.render import SettingsPage, render_settings, render_settings_error
 from app.web.settings_page.words import js_words
 from automations.procurement.model import CardStage, DealStage
-from tests.app.settings_page.samples import PORTAL_ORIGIN, options, stored
-from tests.app.tab.html_tree import Node, parse
-from tests.app.tab.sample_pages import ATTRIBUTE_BREAKOUT, SCRIPT_BREAKOUT, SCRIPT_TAG
+from tests.app.web.settings_page.samples import PORTAL_ORIGIN, options, stored
+from tests.app.web.tab.html_tree import Node, parse
+from tests.app.web.tab.sample_pages import ATTRIBUTE_BREAKOUT, SCRIPT_BREAKOUT, SCRIPT_TAG
 
-SCRIPT = Path(__file__).resolve().parents[3] / "app" / "web" / "static" / "settings.js"
+SCRIPT = Path(__file__).resolve().parents[4] / "app" / "web" / "static" / "settings.js"
 
 
 def page(**changes: object) -> SettingsPage:

@@ -11,8 +11,11 @@ from app.core.context import AppContext
 from app.core.db import unit_of_work
 from app.core.models import Job
 from app.core.models.base import utc_now
-from app.worker.runner import PermanentJobError, Worker
+from app.core.queue import PermanentJobError
+from app.worker.deps import job_deps
+from app.worker.runner import Worker
 from app.worker.scheduler import PeriodicJob, run_tick
+from automations.ports import Deps
 from tests.appclient import MEMBER_ID, AppHarness, app_harness
 
 
@@ -46,13 +49,13 @@ class TestWorker:
     async def test_runs_each_armed_job_once(self, harness: AppHarness) -> None:
         runs: Counter[str] = Counter()
 
-        async def count(_context: AppContext, job: Job) -> str:
+        async def count(_deps: Deps, job: Job) -> str:
             runs[job.payload["key"]] += 1
             return "counted"
 
         for key in ("a", "b", "a", "a"):
             await arm(harness.context, key)
-        await Worker(harness.context, {"count": count}).run_until_idle()
+        await Worker(job_deps(harness.context), {"count": count}).run_until_idle()
         assert runs == {"a": 1, "b": 1}
 
     async def test_event_during_a_run_makes_the_job_run_once_more(
@@ -60,14 +63,14 @@ class TestWorker:
     ) -> None:
         runs: list[int] = []
 
-        async def rearm_on_first_run(context: AppContext, job: Job) -> str:
+        async def rearm_on_first_run(_deps: Deps, job: Job) -> str:
             runs.append(job.id or 0)
             if len(runs) == 1:
-                await arm(context, "a")
+                await arm(harness.context, "a")
             return "ok"
 
         job_id = await arm(harness.context, "a")
-        await Worker(harness.context, {"count": rearm_on_first_run}).run_until_idle()
+        await Worker(job_deps(harness.context), {"count": rearm_on_first_run}).run_until_idle()
         assert runs == [job_id, job_id]
         assert (await get_job(harness.context, job_id)).status == "done"
 
@@ -76,7 +79,7 @@ class TestWorker:
     ) -> None:
         done: list[str] = []
 
-        async def poison(_context: AppContext, job: Job) -> str:
+        async def poison(_deps: Deps, job: Job) -> str:
             if job.payload["key"] == "poison":
                 raise RuntimeError("handler raises on this deal")
             done.append(job.payload["key"])
@@ -84,7 +87,7 @@ class TestWorker:
 
         poison_id = await arm(harness.context, "poison")
         await arm(harness.context, "healthy")
-        worker = Worker(harness.context, {"count": poison})
+        worker = Worker(job_deps(harness.context), {"count": poison})
         for _ in range(3):
             await worker.run_until_idle()
             await make_due(harness.context)
@@ -110,11 +113,11 @@ class TestWorker:
         ).status_code == 401
 
     async def test_permanent_error_dead_letters_at_once(self, harness: AppHarness) -> None:
-        async def refuse(_context: AppContext, _job: Job) -> str:
+        async def refuse(_deps: Deps, _job: Job) -> str:
             raise PermanentJobError("access denied by the portal")
 
         job_id = await arm(harness.context, "x")
-        await Worker(harness.context, {"count": refuse}).run_until_idle()
+        await Worker(job_deps(harness.context), {"count": refuse}).run_until_idle()
         assert (await get_job(harness.context, job_id)).status == "dead"
 
     async def test_a_crashed_workers_job_is_taken_over_after_its_lease(
@@ -128,17 +131,17 @@ class TestWorker:
         assert [j.id for j in taken] == [job_id]
         runs: list[str] = []
 
-        async def record(_context: AppContext, job: Job) -> str:
+        async def record(_deps: Deps, job: Job) -> str:
             runs.append(job.locked_by)
             return "ok"
 
-        worker = Worker(harness.context, {"count": record})
+        worker = Worker(job_deps(harness.context), {"count": record})
         await worker.run_until_idle()
         assert runs == [worker.worker_id]
 
     async def test_graceful_stop_releases_held_jobs(self, harness: AppHarness) -> None:
         job_id = await arm(harness.context, "a")
-        worker = Worker(harness.context, {})
+        worker = Worker(job_deps(harness.context), {})
         async with unit_of_work(harness.context.sessions) as session:
             await queue.claim(
                 session, worker_id=worker.worker_id, limit=10, lease=timedelta(minutes=5)
