@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+)
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic_core import PydanticCustomError
 
 
 class DealStage(StrEnum):
@@ -136,23 +148,81 @@ class LinkState:
     epoch: int = 0
 
 
-@dataclass(frozen=True)
-class SearchData:
-    """What the buyer entered for one line in the Search tab (rule 2)."""
+MAX_PRICE = Decimal(10) ** 15
+MAX_COUNT = 10**9
 
-    supplier: str = ""
-    supplier_url: str = ""
-    unit_price: Decimal | None = None
-    currency: str = ""
-    moq: int | None = None
-    lead_time_days: int | None = None
-    photo_url: str = ""
-    comment: str = ""
-    replacement_note: str = ""
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+def _whole_number(value: Any) -> Any:
+    """Digits only: no sign, no fraction, no ``True`` passing for 1."""
+    value = _blank_is_none(value)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise PydanticCustomError("whole_number", "must be a whole number ≥ 0")
+    return int(value)
+
+
+def _amount(value: Any) -> Any:
+    """A money amount as typed: ``1 234,5`` is 1234.5; at most two decimal places."""
+    value = _blank_is_none(value)
+    if value is None or isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    except InvalidOperation as exc:
+        raise PydanticCustomError("not_a_number", "must be a number") from exc
+
+
+def _at_most_cents(value: Decimal) -> Decimal:
+    if value != value.quantize(CENT):
+        raise PydanticCustomError("too_many_decimals", "must have at most two decimal places")
+    return value
+
+
+CENT = Decimal("0.01")
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1024)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Count = Annotated[Annotated[int, Field(ge=0, le=MAX_COUNT)] | None, BeforeValidator(_whole_number)]
+Amount = Annotated[
+    Annotated[
+        Decimal,
+        Field(ge=0, lt=MAX_PRICE, allow_inf_nan=False),
+        AfterValidator(_at_most_cents),
+    ]
+    | None,
+    BeforeValidator(_amount),
+]
+
+
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class SearchData:
+    """What the buyer entered for one line in the «Поиск» tab (rule 2), declared once: it
+    validates the tab's input (``SEARCH_DATA``), maps to the lines table and is what the
+    page shows. Texts are stripped; a price has at most two decimal places, as stored."""
+
+    supplier: Name = ""
+    supplier_url: Url = ""
+    unit_price: Amount = None
+    currency: Code = ""
+    moq: Count = None
+    lead_time_days: Count = None
+    photo_url: Url = ""
+    comment: Comment = ""
+    replacement_note: Note = ""
 
     @property
     def is_empty(self) -> bool:
         return self == SearchData()
+
+
+SEARCH_DATA = TypeAdapter(SearchData)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ Also the conversion between our rows and the rules' model (``automations.procure
 """
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,15 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.models import ProcurementLine, ProcurementLink
 from app.core.models.base import utc_now
 from automations.procurement.model import (
+    SEARCH_DATA,
     CardStage,
     DealStage,
     Line,
     LineStatus,
     LinkState,
-    SearchData,
 )
-
-SEARCH_FIELDS = tuple(SearchData.__dataclass_fields__)
 
 
 async def find_link(session: AsyncSession, member_id: str, deal_id: int) -> ProcurementLink | None:
@@ -91,7 +90,7 @@ def link_state(deal_id: int, link: ProcurementLink | None) -> LinkState:
 
 
 def to_line(row: ProcurementLine) -> Line:
-    search = SearchData(**{name: getattr(row, name) for name in SEARCH_FIELDS})
+    search = SEARCH_DATA.validate_python(row, from_attributes=True)
     return Line(
         line_id=row.id,
         row_id=row.row_id,
@@ -109,8 +108,8 @@ def _apply(row: ProcurementLine, line: Line) -> None:
     row.row_id, row.product_id, row.position = line.row_id, line.product_id, line.position
     row.name, row.quantity, row.status = line.name[:255], line.quantity, line.status.value
     row.prior_status = line.prior_status.value if line.prior_status else ""
-    for name in SEARCH_FIELDS:
-        setattr(row, name, getattr(line.search, name))
+    for name, value in asdict(line.search).items():
+        setattr(row, name, value)
     row.updated_at = utc_now()
 
 

@@ -1,29 +1,10 @@
-"""What the tab page shows: plain data handed from the tab service to the renderer."""
+"""What the tab page shows: plain data handed from the tab service to the renderer; its
+lines are the procurement ``Line`` itself (the buyer's entry is declared once, in
+``automations.procurement.model.SearchData``)."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-
-@dataclass(frozen=True)
-class LinePage:
-    id: int
-    position: int
-    name: str
-    quantity: Decimal
-    status: str  # pending | found | not_found | replacement | cancelled_by_client
-    supplier: str = ""
-    supplier_url: str = ""
-    unit_price: Decimal | None = None
-    currency: str = ""
-    moq: int | None = None
-    lead_time_days: int | None = None
-    photo_url: str = ""
-    comment: str = ""
-    replacement_note: str = ""
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status == "cancelled_by_client"
+from automations.procurement.model import Line
 
 
 @dataclass(frozen=True)
@@ -34,7 +15,7 @@ class TabPage:
     card_id: int | None
     title: str
     lang: str  # "ru" | "en"
-    lines: tuple[LinePage, ...]
+    lines: tuple[Line, ...]
     found: int
     active: int
     view_token: str

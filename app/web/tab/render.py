@@ -19,7 +19,8 @@ from app.web.frame.i18n import (
     t,
 )
 from app.web.frame.render import NO_FRAMING, image_url, link_url, parse_portal_origin, respond
-from app.web.tab.page import LinePage, TabPage
+from app.web.tab.page import TabPage
+from automations.procurement.model import SEARCH_DATA, Line
 
 KNOWN_ACTIONS = ("expand_kits", "apply_discount", "clear_products")
 
@@ -30,47 +31,40 @@ def _money(value: Decimal | None, currency: str, lang: str) -> str:
     return f"{format_money(value, lang)} {currency}".strip()
 
 
-def line_view(line: LinePage, lang: str) -> dict[str, Any]:
+def line_view(line: Line, lang: str) -> dict[str, Any]:
     """What one table row shows, already formatted; tab-render.js ``rowCells`` mirrors it."""
-    href = link_url(line.supplier_url)
+    search = line.search
+    href = link_url(search.supplier_url)
     return {
-        "id": line.id,
+        "id": line.line_id or 0,
         "position": line.position,
-        "cancelled": line.cancelled,
+        "cancelled": not line.is_active,
         "name": line.name,
         "quantity": format_quantity(line.quantity, lang),
-        "status": line.status,
-        "status_label": status_label(line.status, lang),
-        "supplier": line.supplier,
-        "supplier_url": line.supplier_url,
+        "status": line.status.value,
+        "status_label": status_label(line.status.value, lang),
+        "supplier": search.supplier,
+        "supplier_url": search.supplier_url,
         "supplier_href": href,
         "supplier_host": urlsplit(href).hostname if href else "",
-        "price": _money(line.unit_price, line.currency, lang),
-        "moq": "" if line.moq is None else str(line.moq),
-        "lead_time": "" if line.lead_time_days is None else str(line.lead_time_days),
-        "photo_src": image_url(line.photo_url),
-        "comment": line.comment,
-        "replacement_note": line.replacement_note,
+        "price": _money(search.unit_price, search.currency, lang),
+        "moq": "" if search.moq is None else str(search.moq),
+        "lead_time": "" if search.lead_time_days is None else str(search.lead_time_days),
+        "photo_src": image_url(search.photo_url),
+        "comment": search.comment,
+        "replacement_note": search.replacement_note,
     }
 
 
-def line_json(line: LinePage) -> dict[str, Any]:
+def line_json(line: Line) -> dict[str, Any]:
     """The wire shape of a line, as the tab API returns it (decimals as strings)."""
     return {
-        "id": line.id,
+        "id": line.line_id or 0,
         "position": line.position,
         "name": line.name,
         "quantity": str(line.quantity),
-        "status": line.status,
-        "supplier": line.supplier,
-        "supplier_url": line.supplier_url,
-        "unit_price": None if line.unit_price is None else str(line.unit_price),
-        "currency": line.currency,
-        "moq": line.moq,
-        "lead_time_days": line.lead_time_days,
-        "photo_url": line.photo_url,
-        "comment": line.comment,
-        "replacement_note": line.replacement_note,
+        "status": line.status.value,
+        **SEARCH_DATA.dump_python(line.search, mode="json"),
     }
 
 

@@ -6,8 +6,6 @@ notifications). Every lookup is scoped by the portal of the view token (S13).
 """
 
 import time
-from dataclasses import replace
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,43 +15,14 @@ from app.core.config import Settings
 from app.core.errors import BadRequest, NotFound
 from app.core.models import Portal, ProcurementLink
 from app.web.frame.view_token import DEFAULT_TTL_SECONDS, ViewClaims, issue
-from app.web.tab.page import LinePage, TabPage
+from app.web.tab.entry import parse_entry
+from app.web.tab.page import TabPage
 from automations.procurement import repository as procurement
 from automations.procurement.messages import CATALOGUE, render
-from automations.procurement.model import Line, LineStatus, SearchData
+from automations.procurement.model import Line
 from automations.procurement.search import EntryRejected, apply_search_entry, search_progress
 
 API_BASE = "/tab/api"
-TEXT_LIMITS = {
-    "supplier": 255,
-    "supplier_url": 1024,
-    "currency": 8,
-    "photo_url": 1024,
-    "comment": 2000,
-    "replacement_note": 1000,
-}
-INT_FIELDS = ("moq", "lead_time_days")
-MAX_INT = 10**9
-
-
-def line_page(line: Line) -> LinePage:
-    search = line.search
-    return LinePage(
-        id=line.line_id or 0,
-        position=line.position,
-        name=line.name,
-        quantity=line.quantity,
-        status=line.status.value,
-        supplier=search.supplier,
-        supplier_url=search.supplier_url,
-        unit_price=search.unit_price,
-        currency=search.currency,
-        moq=search.moq,
-        lead_time_days=search.lead_time_days,
-        photo_url=search.photo_url,
-        comment=search.comment,
-        replacement_note=search.replacement_note,
-    )
 
 
 async def find_entity_link(
@@ -88,7 +57,7 @@ async def open_tab(
         card_id=link.card_id if link else None,
         title="",
         lang=claims.lang,
-        lines=tuple(line_page(line) for line in lines),
+        lines=lines,
         found=found,
         active=active,
         view_token=issue(claims, settings.secret_key.get_secret_value()),
@@ -129,7 +98,7 @@ async def list_lines(session: AsyncSession, claims: ViewClaims) -> dict[str, Any
     link = await find_entity_link(session, claims.member_id, claims.entity_kind, claims.entity_id)
     lines = await load_lines(session, link)
     found, active = search_progress(lines)
-    return {"lines": [line_page(line) for line in lines], "found": found, "active": active}
+    return {"lines": list(lines), "found": found, "active": active}
 
 
 async def save_entry(
@@ -140,7 +109,7 @@ async def save_entry(
     current = next((line for line in lines if line.line_id == line_id), None)
     if link is None or current is None:
         raise NotFound(f"line {line_id} is not in this card")
-    status, search = parse_changes(current, changes)
+    status, search = parse_entry(current, changes, claims.lang)
     updated = apply_search_entry(lines, line_id, status, search)
     if isinstance(updated, EntryRejected):
         raise BadRequest(_rejection_text(updated, claims.lang))
@@ -148,65 +117,9 @@ async def save_entry(
     await queue.arm_deal_sync(session, claims.member_id, link.deal_id)
     found, active = search_progress(updated)
     saved = next(line for line in updated if line.line_id == line_id)
-    return {"line": line_page(saved), "found": found, "active": active}
+    return {"line": saved, "found": found, "active": active}
 
 
 def _rejection_text(rejected: EntryRejected, lang: str) -> str:
     key = rejected.problem.value
     return render(key, lang) if key in CATALOGUE else key
-
-
-def parse_changes(current: Line, changes: dict[str, Any]) -> tuple[LineStatus, SearchData]:
-    allowed = set(TEXT_LIMITS) | set(INT_FIELDS) | {"status", "unit_price"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
-    search = current.search
-    values: dict[str, Any] = {}
-    for name, limit in TEXT_LIMITS.items():
-        if name in changes:
-            values[name] = _text(changes[name], name, limit)
-    for name in INT_FIELDS:
-        if name in changes:
-            values[name] = _int(changes[name], name)
-    if "unit_price" in changes:
-        values["unit_price"] = _price(changes["unit_price"])
-    return _status(changes.get("status", current.status.value)), replace(search, **values)
-
-
-def _text(value: Any, name: str, limit: int) -> str:
-    if not isinstance(value, str) or len(value) > limit:
-        raise BadRequest(f"{name} must be text of at most {limit} characters")
-    return value.strip()
-
-
-def _int(value: Any, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | str)
-        or not str(value).isdigit()
-        or int(value) > MAX_INT
-    ):
-        raise BadRequest(f"{name} must be a whole number ≥ 0")
-    return int(value)
-
-
-def _price(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        price = Decimal(str(value).replace(",", "."))
-    except InvalidOperation as exc:
-        raise BadRequest("unit_price must be a number") from exc
-    if not price.is_finite() or price < 0 or price >= Decimal(10) ** 15:
-        raise BadRequest("unit_price must be a non-negative amount")
-    return price.quantize(Decimal("0.01"))
-
-
-def _status(value: Any) -> LineStatus:
-    try:
-        return LineStatus(str(value))
-    except ValueError as exc:
-        raise BadRequest(f"unknown status {str(value)[:40]!r}") from exc

@@ -3,7 +3,8 @@
 from dataclasses import replace
 from decimal import Decimal
 
-from app.web.tab.page import LinePage, TabPage
+from app.web.tab.page import TabPage
+from automations.procurement.model import Line, LineStatus, SearchData
 
 SCRIPT_TAG = "<script>alert(1)</script>"
 ATTRIBUTE_BREAKOUT = '"><img src=x onerror=alert(1)>'
@@ -13,10 +14,30 @@ VIEW_TOKEN = "view-token-abc.def"
 PORTAL_ORIGIN = "https://portal.bitrix24.ru"
 
 
-def hostile_lines() -> tuple[LinePage, ...]:
+def buyer_line(
+    line_id: int, position: int, name: str, quantity: Decimal, status: str, **search: object
+) -> Line:
+    return Line(
+        line_id=line_id,
+        row_id=None,
+        product_id=None,
+        position=position,
+        name=name,
+        quantity=quantity,
+        status=LineStatus(status),
+        search=SearchData(**search),
+    )
+
+
+def with_entry(line: Line, **changes: object) -> Line:
+    """The line with some of the buyer's fields changed."""
+    return replace(line, search=replace(line.search, **changes))
+
+
+def hostile_lines() -> tuple[Line, ...]:
     return (
-        LinePage(
-            id=11,
+        buyer_line(
+            line_id=11,
             position=1,
             name=ATTRIBUTE_BREAKOUT,
             quantity=Decimal("2.000"),
@@ -31,8 +52,8 @@ def hostile_lines() -> tuple[LinePage, ...]:
             comment=SCRIPT_TAG,
             replacement_note=ATTRIBUTE_BREAKOUT,
         ),
-        LinePage(
-            id=12,
+        buyer_line(
+            line_id=12,
             position=2,
             name=SCRIPT_TAG,
             quantity=Decimal("5"),
@@ -41,8 +62,8 @@ def hostile_lines() -> tuple[LinePage, ...]:
             photo_url="javascript:alert(4)",
             comment=SCRIPT_BREAKOUT,
         ),
-        LinePage(
-            id=13,
+        buyer_line(
+            line_id=13,
             position=3,
             name="Фара LED " + SCRIPT_BREAKOUT,
             quantity=Decimal("1"),

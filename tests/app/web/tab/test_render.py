@@ -20,6 +20,7 @@ from tests.app.web.tab.sample_pages import (
     VIEW_TOKEN,
     hostile_page,
     progress_page,
+    with_entry,
 )
 
 STATIC_SCRIPTS = {
@@ -253,7 +254,7 @@ class TestLines:
     )
     def test_non_http_urls_never_become_links(self, url: str) -> None:
         page = hostile_page()
-        line = replace(page.lines[0], supplier_url=url, photo_url=url)
+        line = with_entry(page.lines[0], supplier_url=url, photo_url=url)
         document = parse(html_of(render_tab(replace(page, lines=(line,)))))
         row = line_row(document, 11)
         assert not row.find_all("a")
@@ -271,7 +272,7 @@ class TestLines:
     def test_photo_thumbnail_only_for_https(self) -> None:
         page = hostile_page()
         https_line = page.lines[0]
-        http_line = replace(page.lines[1], photo_url="http://img.example.com/b.jpg")
+        http_line = with_entry(page.lines[1], photo_url="http://img.example.com/b.jpg")
         document = parse(html_of(render_tab(replace(page, lines=(https_line, http_line)))))
         image = line_row(document, 11).find("img")
         assert image.attrs["src"] == "https://img.example.com/a.jpg"
@@ -309,7 +310,9 @@ class TestLines:
 
     def test_quantity_drops_trailing_zeros_but_keeps_fractions(self) -> None:
         page = hostile_page()
-        line = replace(page.lines[0], quantity=Decimal("2.500"), unit_price=Decimal("0.125"))
+        line = with_entry(
+            replace(page.lines[0], quantity=Decimal("2.500")), unit_price=Decimal("0.5")
+        )
         document = parse(html_of(render_tab(replace(page, lines=(line,)))))
         cells = [cell.text().strip() for cell in line_row(document, 11).find_all("td")]
-        assert (cells[2], cells[6]) == ("2,5", "0,125 CNY")
+        assert (cells[2], cells[6]) == ("2,5", "0,50 CNY")
