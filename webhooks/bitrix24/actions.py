@@ -3,7 +3,7 @@
 An admin points the rule at ``/b24/actions/{action}?member_id=…&deal_id=…&secret=…``
 (GET or POST; the same fields are also read from a form body). The portal's
 ``action_secret``, compared in constant time, is the proof. An accepted request goes
-through the inbox and arms one ``action`` job (the shape ``app.actions.queue_action``
+through the inbox and arms one ``action`` job (the shape ``app.worker.actions.queue_action``
 arms); its request key is sha256(member|action|deal|amount|minute), so the rule firing
 twice within the same minute runs the action once.
 """

@@ -4,7 +4,7 @@ Bitrix24 calls a robot's handler with a form body (keys per REST_FACTS §12: ``c
 ``document_id[0..2]``, ``event_token``, ``properties[...]``, ``auth[...]``) and waits for
 ``bizproc.event.send``. The call is stored once per ``event_token`` (inbox dedupe key =
 sha256 of the token) and arms one ``robot`` job coalesced by that token; the worker runs
-the action and answers the workflow (``app.robot_replies``). The token is a secret: it is
+the action and answers the workflow (``app.worker.robot_replies``). The token is a secret: it is
 registered for log masking and kept out of the stored inbox body.
 """
 

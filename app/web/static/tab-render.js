@@ -1,7 +1,7 @@
 /*
  * Builds the «Поиск» table rows from line data with DOM APIs only (createElement +
  * textContent): data never passes through innerHTML. Mirrors templates/tab/tab.html and
- * app/tab/i18n.py (number formats), so a row looks the same after an edit as after a reload.
+ * app/web/frame/i18n.py (number formats), so a row looks the same after an edit as after a reload.
  */
 (function () {
   "use strict";
