@@ -12,9 +12,13 @@ to the kopeck. The kit total for a row of q kits is `price after discount × q`,
 kopeck (exact for whole q).
 
 Expansion replaces each kit row, in place, with its components (quantity per kit × q), at the
-kit row's `sort`, and re-prices them with money discounts so they add up to the kit total
-exactly (see `discount_distribution`); all other rows are returned untouched. The kit row's own
-price and discount in the deal are ignored: the definition is the source of truth.
+kit row's `sort`, and re-prices them with money discounts so they add up to exactly what the kit
+row cost (see `discount_distribution`); all other rows are returned untouched. The kit row's own
+price is ignored (the definition is the source of truth for the kit price), but a discount the
+row carries in the deal is the manager's and applies on top of the kit's own: a percent
+discount takes `kit price × rate / 100` (half-up to kopecks) off each kit, a money discount its
+amount (tax-exclusive, as Bitrix24 keeps `discountSum`, so × the tax factor), never more than
+the kit price.
 """
 
 from collections.abc import Mapping, Sequence
@@ -30,8 +34,8 @@ from automations.pricing.money import (
     round_money,
 )
 from automations.pricing.refusals import Refusal
-from automations.pricing.row_prices import Discount, MoneyDiscount, PercentDiscount
-from automations.pricing.rows import Measure, ProductRow
+from automations.pricing.row_prices import Discount, MoneyDiscount, PercentDiscount, tax_factor
+from automations.pricing.rows import DiscountType, Measure, ProductRow
 
 HUNDRED = Decimal(100)
 NO_DISCOUNT = MoneyDiscount(Decimal(0))
@@ -83,6 +87,18 @@ def kit_total(kit: KitDefinition, kit_quantity: Decimal) -> Decimal:
     return floor_money(kit_price(kit) * kit_quantity)
 
 
+def kit_row_total(kit: KitDefinition, row: ProductRow) -> Decimal:
+    """What a kit row costs: the kit price less the row's own discount, times its quantity."""
+    price = kit_price(kit)
+    return floor_money((price - _row_discount(row, price)) * row.quantity)
+
+
+def _row_discount(row: ProductRow, price: Decimal) -> Decimal:
+    if row.discount_type is DiscountType.PERCENT:
+        return min(round_money(price * row.discount_rate / HUNDRED), price)
+    return min(round_money(row.discount_sum * tax_factor(row.tax_rate)), price)
+
+
 def find_kit_problem(kit: KitDefinition) -> Refusal | None:
     """What makes a definition unusable, worded for the admin who loads it."""
     if not kit.components:
@@ -125,7 +141,7 @@ def expand_kits(
 
 
 def expand_kit_row(row: ProductRow, kit: KitDefinition) -> tuple[ProductRow, ...] | Refusal:
-    """The kit row's components, costing exactly `kit_total(kit, row.quantity)` together."""
+    """The kit row's components, costing exactly `kit_row_total(kit, row)` together."""
     problem = find_kit_problem(kit) or find_rows_problem([row])
     if problem is not None:
         return problem
@@ -133,7 +149,7 @@ def expand_kit_row(row: ProductRow, kit: KitDefinition) -> tuple[ProductRow, ...
     problem = find_rows_problem(components)
     if problem is not None:
         return problem
-    return reprice_to_total(components, kit_total(kit, row.quantity))
+    return reprice_to_total(components, kit_row_total(kit, row))
 
 
 def _component_row(component: KitComponent, kit_row: ProductRow) -> ProductRow:

@@ -23,6 +23,7 @@ from tests.automations.pricing.sample_rows import a_row
 D = Decimal
 KIT_ID = 900
 THOUSAND_OFF = MoneyDiscount(D("1000.00"))
+NO_KIT_DISCOUNT = MoneyDiscount(D("0"))
 
 
 def a_component(product_id: int, price: str, quantity: str = "1") -> KitComponent:
@@ -192,3 +193,51 @@ class TestKitExpansion:
         result = expanded([a_row("1.00", product_id=KIT_ID)], kit)
 
         assert [(r.quantity, r.price) for r in result.rows] == [(D("0.5"), D("0.00"))]
+
+
+def discounted_kit_row(
+    price: str, *, rate: str = "0", money: str = "0", quantity: str = "1"
+) -> ProductRow:
+    """A kit row as the manager left it in the deal, with a discount of its own."""
+    percent = money == "0"
+    brutto = D(price)
+    after = brutto - (brutto * D(rate) / 100 if percent else D(money))
+    return ProductRow(
+        product_id=KIT_ID,
+        name="Kit",
+        price_brutto=brutto,
+        price=after,
+        quantity=D(quantity),
+        discount_type=DiscountType.PERCENT if percent else DiscountType.MONEY,
+        discount_rate=D(rate),
+        discount_sum=D(money) if not percent else brutto * D(rate) / 100,
+        is_bundle=True,
+    )
+
+
+class TestKitRowDiscount:
+    """Issue 11, defect 2: a kit row's own discount survives the expansion."""
+
+    def kit_at(self, price: str, discount: Discount = NO_KIT_DISCOUNT) -> KitDefinition:
+        component = KitComponent(product_id=11, name="Part", quantity=D(1), price_brutto=D(price))
+        return KitDefinition(product_id=KIT_ID, components=(component,), discount=discount)
+
+    def test_a_percent_discount_on_the_kit_row_is_kept(self) -> None:
+        row = discounted_kit_row("45000.00", rate="10")
+        result = expanded([row], self.kit_at("45000.00"))
+        assert deal_total(result.rows) == deal_total([row]) == D("40500.00")
+
+    def test_a_money_discount_on_the_kit_row_is_kept(self) -> None:
+        row = discounted_kit_row("45000.00", money="4500.00", quantity="2")
+        result = expanded([row], self.kit_at("45000.00"))
+        assert deal_total(result.rows) == deal_total([row]) == D("81000.00")
+
+    def test_the_row_discount_applies_on_top_of_the_kits_own(self) -> None:
+        kit = self.kit_at("50000.00", PercentDiscount(D("10")))  # the kit itself costs 45,000
+        result = expanded([discounted_kit_row("45000.00", rate="10")], kit)
+        assert deal_total(result.rows) == D("40500.00")
+
+    def test_a_row_discount_never_takes_more_than_the_definitions_kit_price(self) -> None:
+        row = discounted_kit_row("150.00", money="120.00")  # the definition says 100.00
+        result = expanded([row], self.kit_at("100.00"))
+        assert deal_total(result.rows) == D("0.00")
