@@ -3,8 +3,9 @@
 Every log record — ours through structlog, and third-party ones through the stdlib
 root handler (httpx, uvicorn, sqlalchemy) — passes one redaction step: values of
 keys that name a secret are masked, and any known secret value (tokens the app has
-seen) is masked wherever it appears in a message. httpx logs full URLs at INFO, so
-its logger is raised to WARNING as well (RELIABILITY.md DR8).
+seen) is masked wherever it appears in a message, and so is the value of any
+secret-named URL parameter (``?secret=…`` in uvicorn's access log). httpx logs full URLs
+at INFO, so its logger is raised to WARNING as well (RELIABILITY.md DR8).
 """
 
 import logging
@@ -21,6 +22,13 @@ SECRET_KEY_PATTERN = re.compile(
 )
 MASK = "***"
 _MIN_SECRET_LENGTH = 8
+# A secret-named parameter in a URL (an access log's request line, an error naming a URL):
+# its value is masked even when the app has never seen that secret (a wrong or foreign one).
+QUERY_SECRET_PATTERN = re.compile(
+    r"(?P<key>[?&](?:[^=&\s\"']*(?:token|secret|password|auth_id|refresh_id)|auth|code)"
+    r"(?:%5B[^=&\s]*%5D|\[[^=&\s]*\])?=)[^&\s\"']+",
+    re.I,
+)
 
 
 class SecretRegistry:
@@ -52,7 +60,7 @@ def _redact_value(key: str, value: Any) -> Any:
     if SECRET_KEY_PATTERN.search(key) and value not in (None, ""):
         return MASK
     if isinstance(value, str):
-        return secrets.mask(value)
+        return mask_text(value)
     if isinstance(value, dict):
         return {k: _redact_value(str(k), v) for k, v in value.items()}
     return value
@@ -63,8 +71,13 @@ def redact_event(
 ) -> MutableMapping[str, Any]:
     for key, value in list(event_dict.items()):
         event_dict[key] = value if key == "event" else _redact_value(key, value)
-    event_dict["event"] = secrets.mask(str(event_dict.get("event", "")))
+    event_dict["event"] = mask_text(str(event_dict.get("event", "")))
     return event_dict
+
+
+def mask_text(text: str) -> str:
+    """``text`` with known secrets and secret-named URL parameters masked."""
+    return QUERY_SECRET_PATTERN.sub(rf"\g<key>{MASK}", secrets.mask(text))
 
 
 def _mask_record(record: logging.LogRecord) -> None:
@@ -72,7 +85,7 @@ def _mask_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except (TypeError, ValueError):
         return
-    masked = secrets.mask(message)
+    masked = mask_text(message)
     if masked != message:
         record.msg, record.args = masked, None
 

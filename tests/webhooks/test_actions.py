@@ -134,3 +134,23 @@ class TestActionUrls:
             "/admin/portals/nope/action-urls", headers={"authorization": f"Bearer {ADMIN}"}
         )
         assert response.status_code == 404
+
+
+class TestActionSecretHeader:
+    async def test_the_secret_may_come_in_a_header_instead_of_the_url(
+        self, harness: AppHarness
+    ) -> None:
+        params = {"member_id": MEMBER_ID, "deal_id": "759"}
+        headers = {"X-Action-Secret": SECRET}
+        response = await harness.http.get(
+            "/b24/actions/recheck_search", params=params, headers=headers
+        )
+        assert response.status_code == 200 and response.json() == {"status": "queued"}
+
+    async def test_a_wrong_secret_in_the_header_is_refused(self, harness: AppHarness) -> None:
+        params = {"member_id": MEMBER_ID, "deal_id": "759"}
+        headers = {"X-Action-Secret": SECRET + "x"}
+        response = await harness.http.get(
+            "/b24/actions/recheck_search", params=params, headers=headers
+        )
+        assert response.status_code == 403
