@@ -53,6 +53,13 @@ class Settings(BaseSettings):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("b24_oauth_url")
+    @classmethod
+    def oauth_server_base(cls, value: str) -> str:
+        """The server's base URL; the token endpoint (``…/oauth/token/``) is accepted too."""
+        base = value.strip().rstrip("/")
+        return base.removesuffix("/oauth/token").rstrip("/")
+
     @field_validator("database_url")
     @classmethod
     def check_database_url(cls, value: str) -> str:

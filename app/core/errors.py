@@ -6,12 +6,17 @@ from fastapi.responses import JSONResponse
 
 
 class AppError(Exception):
+    """``detail`` is for the caller's logs and API clients; ``reason`` (with ``params``), when
+    set, names the refusal so a page can tell a person in their language what to do."""
+
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, reason: str = "", params: dict[str, str] | None = None):
         super().__init__(detail)
         self.detail = detail
+        self.reason = reason
+        self.params = params or {}
 
 
 class BadRequest(AppError):

@@ -40,7 +40,11 @@ class InstallRequest:
 async def install(context: AppContext, request: InstallRequest) -> None:
     secrets.add(request.access_token, request.refresh_token, request.application_token)
     if not is_allowed_url(request.client_endpoint, context.settings.b24_allowed_domains):
-        raise BadRequest("the portal domain is not a Bitrix24 domain nor an allowed host")
+        raise BadRequest(
+            "the portal domain is not a Bitrix24 domain nor an allowed host",
+            reason="domain_not_allowed",
+            params={"domain": request.domain[:255]},
+        )
     await in_transaction(context, lambda session: _check_reinstall(session, request))
     confirmed = await _confirmed_tokens(context, request)
     await in_transaction(context, lambda session: _register(session, request, confirmed))
@@ -52,7 +56,10 @@ async def _check_reinstall(session: Any, request: InstallRequest) -> None:
     if existing is not None and not tokens_match(
         existing.application_token, request.application_token
     ):
-        raise Forbidden("this portal is installed already; the application token does not match")
+        raise Forbidden(
+            "this portal is installed already; the application token does not match",
+            reason="reinstall_token_mismatch",
+        )
 
 
 async def _confirmed_tokens(context: AppContext, request: InstallRequest) -> OAuthTokens:
@@ -68,18 +75,30 @@ async def _confirmed_tokens(context: AppContext, request: InstallRequest) -> OAu
     try:
         fresh = await client.refresh_tokens()
     except Bitrix24Error as exc:
+        error_code = exc.code or type(exc).__name__
         log.warning(
-            "install refused: tokens not accepted", member_id=request.member_id, code=exc.code
+            "install refused: tokens not accepted",
+            member_id=request.member_id,
+            error_code=error_code,
+            oauth_url=context.settings.b24_oauth_url,
         )
-        raise Unauthorized("the OAuth server did not accept the install tokens") from exc
+        raise Unauthorized(
+            f"the OAuth server did not accept the install tokens ({error_code})",
+            reason="tokens_refused",
+            params={"error_code": error_code, "oauth_url": context.settings.b24_oauth_url},
+        ) from exc
     finally:
         await client.aclose()
     secrets.add(fresh.access_token, fresh.refresh_token)
     if fresh.member_id != request.member_id:
         log.warning("install refused: member_id mismatch", member_id=request.member_id)
-        raise Forbidden("the install tokens belong to another portal")
+        raise Forbidden("the install tokens belong to another portal", reason="foreign_tokens")
     if not is_allowed_url(fresh.client_endpoint, context.settings.b24_allowed_domains):
-        raise BadRequest("the portal's endpoint is not a Bitrix24 domain nor an allowed host")
+        raise BadRequest(
+            "the portal's endpoint is not a Bitrix24 domain nor an allowed host",
+            reason="domain_not_allowed",
+            params={"domain": fresh.client_endpoint[:255]},
+        )
     return fresh
 
 

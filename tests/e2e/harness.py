@@ -125,19 +125,23 @@ class Stack:
 
 @asynccontextmanager
 async def live_stack(database_url: str, **overrides: Any) -> AsyncIterator[Stack]:
+    """The stack on free ports; an override may be a function of the sandbox's URL."""
     sandbox_port, app_port = free_port(), free_port()
     sandbox_url, app_url = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{app_port}"
     sandbox_settings = SandboxSettings(base_url=sandbox_url)
-    settings = Settings(
-        database_url=database_url,
-        app_base_url=app_url,
-        b24_allowed_domains=[f"127.0.0.1:{sandbox_port}"],
-        b24_oauth_url=sandbox_url,
-        b24_client_id=sandbox_settings.client_id,
-        b24_client_secret=sandbox_settings.client_secret,
-        run_worker=False,
-        **overrides,
-    )
+    defaults: dict[str, Any] = {
+        "database_url": database_url,
+        "app_base_url": app_url,
+        "b24_allowed_domains": [f"127.0.0.1:{sandbox_port}"],
+        "b24_oauth_url": sandbox_url,
+        "b24_client_id": sandbox_settings.client_id,
+        "b24_client_secret": sandbox_settings.client_secret,
+        "run_worker": False,
+    }
+    overrides = {
+        name: value(sandbox_url) if callable(value) else value for name, value in overrides.items()
+    }
+    settings = Settings(**(defaults | overrides))
     app = create_app(settings)
     async with (
         serve(create_sandbox(sandbox_settings), sandbox_port),

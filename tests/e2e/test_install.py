@@ -3,8 +3,10 @@
 from collections.abc import AsyncIterator
 
 import pytest
+import structlog
 from sqlalchemy import select
 
+from app.core.logs import redact_event
 from app.core.models import Portal
 from app.core.portal_settings import load_portal_settings
 from tests.e2e.harness import Stack, live_stack
@@ -145,3 +147,40 @@ class TestInstallSquatting:
         async with stack.context.sessions() as session:
             assert (await session.scalars(select(Portal))).first() is None
         await stack.install()  # the real portal still installs
+
+
+class TestOAuthServerSetting:
+    """Issue 11 #16: B24_OAUTH_URL as a base or as the token endpoint; the failure is told."""
+
+    async def test_the_token_endpoint_form_of_the_setting_installs(self, database_url: str) -> None:
+        endpoint = lambda sandbox_url: f"{sandbox_url}/oauth/token/"  # noqa: E731
+        async with live_stack(database_url, b24_oauth_url=endpoint) as stack:
+            await stack.install()
+            async with stack.context.sessions() as session:
+                portal = (await session.scalars(select(Portal))).one()
+            assert portal.status == "active"
+
+    async def test_a_refused_install_tells_the_admin_what_failed_in_russian(
+        self, stack: Stack
+    ) -> None:
+        domain = stack.sandbox_url.removeprefix("http://")
+        form = {
+            "AUTH_ID": "f" * 40,
+            "REFRESH_ID": "r" * 40,
+            "APPLICATION_TOKEN": "a" * 32,
+            "member_id": stack.member_id,
+            "PLACEMENT": "DEFAULT",
+        }
+        with structlog.testing.capture_logs() as logged:
+            response = await stack.http.post(
+                f"/b24/install?DOMAIN={domain}&PROTOCOL=0&LANG=ru",
+                data=form,
+                headers={"Accept": "text/html,application/xhtml+xml"},
+            )
+        assert response.status_code == 401
+        assert "text/html" in response.headers["content-type"]
+        page = response.text
+        assert "Установка не завершена" in page
+        assert "B24_CLIENT_SECRET" in page and "код ошибки: invalid_grant" in page
+        refusal = next(e for e in logged if e["event"] == "install refused: tokens not accepted")
+        assert redact_event(None, "", dict(refusal))["error_code"] == "invalid_grant"

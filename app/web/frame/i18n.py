@@ -62,6 +62,12 @@ RU: dict[str, str] = {
     "error_hint": "Закройте карточку и откройте её снова. Если не поможет — напишите администратору портала.",
     "installed": "Приложение установлено",
     "installed_hint": "Вкладка «Поиск» появится в карточках сделок и закупок.",
+    "install_failed": "Установка не завершена",
+    "install_refused_domain_not_allowed": "Адрес портала «{domain}» — не домен Bitrix24 и не указан в настройке B24_ALLOWED_DOMAINS приложения. Откройте приложение из своего портала Bitrix24 или добавьте адрес в B24_ALLOWED_DOMAINS.",
+    "install_refused_reinstall_token_mismatch": "Приложение уже установлено в этот портал, а ключ приложения (APPLICATION_TOKEN) в запросе другой. Удалите приложение в портале и установите его заново.",
+    "install_refused_tokens_refused": "Сервер авторизации {oauth_url} не принял ключи установки (код ошибки: {error_code}). Проверьте, что B24_CLIENT_ID и B24_CLIENT_SECRET совпадают с ключами локального приложения в портале, а B24_OAUTH_URL — адрес сервера авторизации Bitrix24 (https://oauth.bitrix.info).",
+    "install_refused_foreign_tokens": "Ключи установки принадлежат другому порталу. Откройте приложение из того портала, в который его устанавливаете.",
+    "install_refused": "Портал отклонил установку: {detail}",
 }
 
 EN: dict[str, str] = {
@@ -117,6 +123,12 @@ EN: dict[str, str] = {
     "error_hint": "Close the card and open it again. If that does not help, ask the portal admin.",
     "installed": "The application is installed",
     "installed_hint": "The Search tab will appear in deal and procurement cards.",
+    "install_failed": "The installation did not finish",
+    "install_refused_domain_not_allowed": "The portal address «{domain}» is not a Bitrix24 domain and is not listed in the app's B24_ALLOWED_DOMAINS setting. Open the app from your Bitrix24 portal or add the address to B24_ALLOWED_DOMAINS.",
+    "install_refused_reinstall_token_mismatch": "The app is installed in this portal already and the request carries another application token. Remove the app in the portal and install it again.",
+    "install_refused_tokens_refused": "The OAuth server {oauth_url} did not accept the install keys (error code: {error_code}). Check that B24_CLIENT_ID and B24_CLIENT_SECRET match the local application's keys in the portal and that B24_OAUTH_URL is the Bitrix24 OAuth server (https://oauth.bitrix.info).",
+    "install_refused_foreign_tokens": "The install keys belong to another portal. Open the app from the portal you are installing it into.",
+    "install_refused": "The installation was refused: {detail}",
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
+from app.core.errors import AppError
 from app.web.frame.i18n import normalize_lang, t
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -118,3 +119,18 @@ def render_install_finish(
         "config": {"portal_origin": origin, "app_sid": app_sid, "lang": lang},
     }
     return respond("tab/install.html", context, status=200, ancestors=origin)
+
+
+def render_install_error(
+    refused: AppError, lang: str, *, portal_origin: str | None
+) -> HTMLResponse:
+    """What failed at install and what to do, in the portal's language; framed only by a
+    portal whose address passed the allow-list (the caller checks), else by nobody."""
+    lang = normalize_lang(lang)
+    key = f"install_refused_{refused.reason}"
+    text = t(key, lang) if t(key, lang) != key else t("install_refused", lang)
+    message = text.format(**{"detail": refused.detail, **refused.params})
+    context = {"lang": lang, "t": lambda name: t(name, lang), "message": message}
+    return render_framed(
+        "tab/install_error.html", context, portal_origin=portal_origin, status=refused.status_code
+    )
