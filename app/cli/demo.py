@@ -12,34 +12,27 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from app.core import portal_store
-from app.core.config import Settings
-from app.core.context import AppContext
-from app.core.db import unit_of_work
-from app.core.portal_settings import load_portal_settings
-from app.portals.provisioning import provision_portal
+from app.cli.demo_portal import (
+    BUYER_ID,
+    PORTAL,
+    SALES_ID,
+    START_SECONDS,
+    DemoError,
+    forget_earlier_run,
+    install_app,
+    prepare_portal,
+)
+from app.core.config import DEMO_ENV_FILE, Settings
 from app.web.main import create_app
 from sandbox.app import create_app as create_sandbox
 from sandbox.settings import SandboxSettings
-
-PORTAL = "demo"
-ADMIN_ID, SALES_ID, BUYER_ID = 1, 2, 3
-START_SECONDS = 60.0
-DEMO_ROWS = [
-    {"PRODUCT_ID": 1, "PRODUCT_NAME": "Фара передняя левая", "PRICE": 12500, "QUANTITY": 2},
-    {"PRODUCT_ID": 2, "PRODUCT_NAME": "Бампер передний", "PRICE": 18900, "QUANTITY": 1},
-]
-
-
-class DemoError(Exception):
-    """The demo could not start; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +43,7 @@ class DemoState:
     sandbox_url: str
     deal_id: int
     card_entity_type_id: int
+    member_id: str
 
 
 def demo_settings(
@@ -105,6 +99,11 @@ b24bridge: {header}
   4. (2) «КП отправлено» → «Передано на выкуп»: карточка уходит в «Выкуп», закупщику задача;
      дальше «Выкуплено» → «В пути» → «Груз получен». Then on to buyout, transit and receipt.
 
+Команды в этом каталоге, пока демо работает / commands in this folder while the demo runs:
+  b24bridge products expand-kits --member-id {state.member_id} --all
+      (сделка «Комплект рестайлинга» → компоненты на ту же сумму / the kit deal → its parts)
+  b24bridge provision --member-id {state.member_id} --buyer {BUYER_ID}
+
 Ctrl+C останавливает оба сервера / Ctrl+C stops both servers.
 """
 
@@ -156,67 +155,6 @@ async def _healthy(http: httpx.AsyncClient, app_url: str) -> None:
         raise DemoError(f"{app_url}/healthz answered {response.status_code}")
 
 
-async def _forget_earlier_run(settings: Settings, member_id: str) -> None:
-    """The sandbox portal lives in memory: every run brings a new one under the same member_id,
-    so its install from an earlier run in this database is gone with it, as after
-    ONAPPUNINSTALL with CLEAN. Done before the app starts, so that no job of the earlier run
-    is picked up with its dead tokens and the new application token is not refused."""
-    context = AppContext.build(settings)
-    try:
-        async with unit_of_work(context.sessions) as session:
-            portal = await portal_store.find_active_portal(session, member_id)
-            if portal is not None:
-                await portal_store.mark_uninstalled(session, portal, purge=True)
-    finally:
-        await context.close()
-
-
-async def _install(control: httpx.AsyncClient, app_url: str) -> None:
-    """The admin's first open of the install URL; the app's page calls installFinish."""
-    body = {"install_url": f"{app_url}/b24/install", "user_id": ADMIN_ID, "finish": "auto"}
-    result = (await control.post(f"/_sandbox/portals/{PORTAL}/install", json=body)).json()
-    if not result.get("installed"):
-        raise DemoError(f"the install did not finish: {result}")
-
-
-async def _wait_for_bindings(control: httpx.AsyncClient) -> None:
-    """The app binds its events in a background job after provisioning; a deal added before
-    that would go unseen."""
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        bound = (await control.get(f"/_sandbox/portals/{PORTAL}/events/bound")).json()
-        if bound["bindings"]:
-            return
-        await asyncio.sleep(0.2)
-    raise DemoError("the app did not bind its events to the portal")
-
-
-async def _act(control: httpx.AsyncClient, method: str, params: dict[str, Any]) -> Any:
-    body = {"user_id": SALES_ID, "method": method, "params": params}
-    response = await control.post(f"/_sandbox/portals/{PORTAL}/act", json=body)
-    response.raise_for_status()
-    return response.json()["result"]
-
-
-async def _prepare_portal(
-    context: AppContext, control: httpx.AsyncClient, member_id: str
-) -> tuple[int, int]:
-    """Provision stages and the buyer, then add the demo deal; returns (deal id, card type id)."""
-    await provision_portal(context, member_id, buyer_ids=[BUYER_ID])
-    async with context.sessions() as session:
-        values = await load_portal_settings(session, member_id)
-    await _wait_for_bindings(control)
-    fields = {
-        "TITLE": "Фары для Audi (демо)",
-        "STAGE_ID": values["deal_stages"]["NEW"],
-        "CONTACT_ID": 1,
-        "ASSIGNED_BY_ID": SALES_ID,
-    }
-    deal_id = int(await _act(control, "crm.deal.add", {"fields": fields}))
-    await _act(control, "crm.deal.productrows.set", {"id": deal_id, "rows": DEMO_ROWS})
-    return deal_id, int(values["card_entity_type_id"])
-
-
 async def _wait_for_stop() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -232,7 +170,7 @@ async def _wait_for_stop() -> None:
 async def _run(settings: Settings, sandbox_settings: SandboxSettings, *, check: bool) -> None:
     sandbox = create_sandbox(sandbox_settings)
     member_id = str(sandbox.state.sandbox.find_portal(PORTAL).member_id)
-    await _forget_earlier_run(settings, member_id)
+    await forget_earlier_run(settings, member_id)
     app = create_app(settings)
     async with (
         _serving(sandbox, _port_of(sandbox_settings.root)),
@@ -240,9 +178,11 @@ async def _run(settings: Settings, sandbox_settings: SandboxSettings, *, check: 
         httpx.AsyncClient(base_url=sandbox_settings.root, timeout=30) as control,
     ):
         await _healthy(control, settings.app_base_url)
-        await _install(control, settings.app_base_url)
-        deal_id, card_type = await _prepare_portal(app.state.context, control, member_id)
-        state = DemoState(settings.app_base_url, sandbox_settings.root, deal_id, card_type)
+        await install_app(control, settings.app_base_url)
+        deal_id, card_type = await prepare_portal(app.state.context, control, member_id)
+        state = DemoState(
+            settings.app_base_url, sandbox_settings.root, deal_id, card_type, member_id
+        )
         print(walkthrough(state, check=check), flush=True)
         if not check:
             await _wait_for_stop()
@@ -257,7 +197,29 @@ def run_demo(settings: Settings, *, port: int, sandbox_port: int, check: bool = 
     """Run the demo until Ctrl+C (or, with ``check``, until everything is verified)."""
     app_settings, sandbox_settings = demo_settings(settings, port=port, sandbox_port=sandbox_port)
     try:
-        asyncio.run(_run(app_settings, sandbox_settings, check=check))
+        with demo_environment(app_settings):
+            asyncio.run(_run(app_settings, sandbox_settings, check=check))
     except DemoError as exc:
         print(f"b24bridge demo: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from exc
+
+
+@contextmanager
+def demo_environment(settings: Settings) -> Iterator[None]:
+    """``DEMO_ENV_FILE`` while the demo runs: the settings other commands need to reach it."""
+    path = Path(DEMO_ENV_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = {
+        "DATABASE_URL": settings.database_url,
+        "APP_BASE_URL": settings.app_base_url,
+        "B24_ALLOWED_DOMAINS": ",".join(settings.b24_allowed_domains),
+        "B24_OAUTH_URL": settings.b24_oauth_url,
+        "B24_CLIENT_ID": settings.b24_client_id,
+        "B24_CLIENT_SECRET": settings.b24_client_secret.get_secret_value(),  # the sandbox's own
+        "SANDBOX_URL": settings.sandbox_url,
+    }
+    path.write_text("".join(f"{name}={value}\n" for name, value in values.items()))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)

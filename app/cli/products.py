@@ -67,7 +67,22 @@ def kits_load(
     file: Path = KitFile,
     member_id: str = MemberId,
 ) -> None:
-    """Load kit definitions from a file; nothing is stored unless every line is valid."""
+    """Load kit definitions from a CSV or YAML file; nothing is stored unless all is valid.
+
+    \b
+    CSV, one line per component, with this header (money in roubles, price including tax):
+      kit_product_id,product_id,name,quantity,price,tax_rate,discount_money,discount_percent
+      4,1,Фара передняя левая,2,12500,,6300,
+      4,2,Бампер передний,1,18900,,6300,
+    the kit's discount (discount_money per kit, or discount_percent) on any of its lines,
+    the same wherever repeated. YAML:
+      kits:
+        - product_id: 4
+          discount_money: 6300
+          components:
+            - {product_id: 1, name: Фара передняя левая, quantity: 2, price: 12500}
+    Every problem is reported with its line; the file replaces the kits loaded from files.
+    """
 
     try:
         kits = load_kit_file(file)

@@ -14,8 +14,9 @@ from app.core.config import Settings
 from app.core.context import AppContext
 from app.core.db import create_engine
 from app.core.logs import configure_logging
-from app.core.migrations import upgrade
+from app.core.migrations import is_at_head, upgrade
 from app.core.models import Portal
+from connectors.bitrix24 import AuthError, Bitrix24Error, HostNotAllowedError, TransportError
 
 T = TypeVar("T")
 MemberId = typer.Option(..., "--member-id", help="The portal's member_id.")
@@ -53,9 +54,21 @@ def check_database(settings: Settings) -> None:
 
 
 def prepare(settings: Settings) -> None:
+    """Logging on, the database reachable, its schema at the newest migration (upgraded only
+    when behind: a command on a current database runs no migration)."""
     configure_logging(settings.log_level, json=settings.log_json)
     check_database(settings)
-    asyncio.run(upgrade(settings.database_url))
+    asyncio.run(_upgrade_if_behind(settings.database_url))
+
+
+async def _upgrade_if_behind(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        current = await is_at_head(engine, database_url)
+    finally:
+        await engine.dispose()
+    if not current:
+        await upgrade(database_url)
 
 
 def run_with_context(
@@ -74,7 +87,24 @@ def run_with_context(
         finally:
             await context.close()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except Bitrix24Error as exc:
+        fail(portal_problem(exc))
+
+
+def portal_problem(exc: Bitrix24Error) -> str:
+    """One line: what the portal (or the way to it) refused, and the setting to look at."""
+    if isinstance(exc, HostNotAllowedError):
+        return (
+            f"{exc} — add the portal's host to B24_ALLOWED_DOMAINS"
+            " (for the demo: run the command in its folder while it runs)"
+        )
+    if isinstance(exc, AuthError):
+        return f"{exc} ({exc.code}) — check B24_CLIENT_ID, B24_CLIENT_SECRET and B24_OAUTH_URL"
+    if isinstance(exc, TransportError):
+        return f"{exc} — the portal cannot be reached; is it running, is its address right?"
+    return f"the portal refused: {exc} ({exc.code or type(exc).__name__})"
 
 
 async def active_portal(context: AppContext, member_id: str) -> Portal:

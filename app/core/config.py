@@ -9,11 +9,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/b24bridge.db"
+# Written by a running ``b24bridge demo`` and removed when it stops, so that other commands
+# in the same checkout (``b24bridge provision``, ``products …``) reach the demo's portal.
+DEMO_ENV_FILE = "var/demo.env"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=(".env", DEMO_ENV_FILE), extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
     app_base_url: str = "http://127.0.0.1:8000"

@@ -128,6 +128,9 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         root.addHandler(logging.StreamHandler(sys.stderr))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(
+        max(root.level, logging.WARNING)
+    )  # no chatter per command
 
 
 def get_logger(name: str) -> Any:
