@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from app.core.models import Effect, InboxEvent, Job
+from app.worker import actions as worker_actions
 from app.core.models.base import utc_now
 from tests.e2e.harness import Stack, live_stack
 
@@ -160,9 +161,7 @@ class TestRobotReplies:
     async def test_a_missing_action_is_reported_to_the_workflow(
         self, stack: Stack, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        import automations.product_actions as product_actions
-
-        monkeypatch.setattr(product_actions, "PRODUCT_ACTIONS", {})
+        monkeypatch.setattr(worker_actions, "PRODUCT_ACTIONS", {})  # a version without the action
         deal_id = await new_deal(stack)
         await run_robot(stack, deal_id, "b24bridge_clear_products")
         await stack.worker.run_until_idle()
