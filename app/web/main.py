@@ -12,6 +12,7 @@ from app.core.errors import install_error_handlers
 from app.core.logs import configure_logging, secrets
 from app.web import install_page
 from app.web.api import admin, health
+from app.web.api.docs import mount_docs
 from app.web.frame.render import STATIC_URL, static_files
 from app.web.settings_page import routes as settings_routes
 from app.web.tab import routes as tab_routes
@@ -42,9 +43,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await asyncio.shield(stop_background(background))
             await context.close()
 
-    app = FastAPI(title="b24bridge", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="b24bridge", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     install_error_handlers(app)
     app.include_router(health.router)
+    mount_docs(app)
     app.include_router(admin.router)
     app.include_router(bitrix24_routes.router)
     app.include_router(install_page.router)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import update
 
 from app.core.models import Effect, InboxEvent, Job
-from app.worker import actions as worker_actions
 from app.core.models.base import utc_now
+from app.worker import actions as worker_actions
 from tests.e2e.harness import Stack, live_stack
 
 pytestmark = pytest.mark.e2e

@@ -29,7 +29,6 @@ async def receive_robot_call(request: Request, context: ContextDep) -> dict[str,
     return await in_transaction(context, lambda session: accept_robot(session, call))
 
 
-@router.api_route("/b24/actions/{action}", methods=["GET", "POST"])
 async def receive_action(action: str, request: Request, context: ContextDep) -> dict[str, Any]:
     """Bitrix24's "webhook" automation rule: query parameters, or the same as form fields."""
     fields = {key: value for key, value in request.query_params.items()}
@@ -45,6 +44,15 @@ async def receive_action(action: str, request: Request, context: ContextDep) -> 
     now = utc_now()
     return await in_transaction(
         context, lambda session: accept_action(session, action_request, now=now)
+    )
+
+
+for _method in ("GET", "POST"):  # one route per method: each its own OpenAPI operation id
+    router.add_api_route(
+        "/b24/actions/{action}",
+        receive_action,
+        methods=[_method],
+        operation_id=f"receive_action_{_method.lower()}",
     )
 
 

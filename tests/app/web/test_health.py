@@ -1,5 +1,6 @@
 """Liveness, readiness and the OpenAPI docs."""
 
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -41,3 +42,21 @@ class TestHealth:
     async def test_openapi_docs_are_served(self, client: httpx.AsyncClient) -> None:
         assert (await client.get("/docs")).status_code == 200
         assert (await client.get("/openapi.json")).json()["info"]["title"] == "b24bridge"
+
+
+class TestOfflineDocs:
+    """Issue 11 #18: the docs page needs nothing from the Internet; operation ids are unique."""
+
+    async def test_the_docs_page_loads_its_assets_from_the_app(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        page = (await client.get("/docs")).text
+        sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+        assert sources and all(source.startswith("/docs/assets/") for source in sources), sources
+        for source in sources:
+            assert (await client.get(source)).status_code == 200, source
+
+    async def test_every_operation_id_is_unique(self, client: httpx.AsyncClient) -> None:
+        schema = (await client.get("/openapi.json")).json()
+        ids = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
+        assert len(ids) == len(set(ids))
