@@ -102,18 +102,28 @@ class Worker:
 
     async def _run(self, job: Job) -> None:
         try:
-            outcome = await self._handle(job)
-        except Exception as exc:  # unit-of-work boundary: record the failure
-            await self._record_failure(job, exc)
-        else:
-            async with unit_of_work(self.deps.sessions) as session:
-                await queue.finish(session, job, worker_id=self.worker_id)
-            JOB_RESULTS.labels(kind=job.kind, result="done").inc()
-            log.info(
-                "job done", job_id=job.id, kind=job.kind, member_id=job.member_id, outcome=outcome
+            await self._run_and_record(job)
+        except Exception as exc:  # the outcome could not be stored (database outage)
+            log.error(
+                "job outcome not recorded; the job runs again when its lease ends",
+                job_id=job.id,
+                kind=job.kind,
+                member_id=job.member_id,
+                error=f"{type(exc).__name__}: {exc}",
             )
         finally:
             self._running[job.member_id] -= 1
+
+    async def _run_and_record(self, job: Job) -> None:
+        try:
+            outcome = await self._handle(job)
+        except Exception as exc:  # unit-of-work boundary: record the failure
+            await self._record_failure(job, exc)
+            return
+        async with unit_of_work(self.deps.sessions) as session:
+            await queue.finish(session, job, worker_id=self.worker_id)
+        JOB_RESULTS.labels(kind=job.kind, result="done").inc()
+        log.info("job done", job_id=job.id, kind=job.kind, member_id=job.member_id, outcome=outcome)
 
     async def _handle(self, job: Job) -> str:
         handler = self.handlers.get(job.kind)

@@ -1,14 +1,18 @@
 """The worker: coalescing, retries with backoff, dead letters, leases and the admin retry (R3, R19, R18)."""
 
+import asyncio
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+import structlog
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core import queue
 from app.core.context import AppContext
-from app.core.db import unit_of_work
+from app.core.db import create_engine, create_session_factory, unit_of_work
 from app.core.models import Job
 from app.core.models.base import utc_now
 from app.core.queue import PermanentJobError
@@ -181,3 +185,47 @@ class TestMetrics:
         )
         assert float(lag.split()[1]) >= 89
         assert "b24bridge_dead_letter_total" in text
+
+
+class SwitchableDatabase:
+    """The worker's session factory, pointed at an unreachable server on demand (an outage)."""
+
+    def __init__(self, healthy: async_sessionmaker[AsyncSession]) -> None:
+        self.healthy = healthy
+        self.down = create_session_factory(create_engine(UNREACHABLE))
+        self.current = healthy
+
+    def __call__(self) -> AsyncSession:
+        return self.current()
+
+
+UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
+
+
+class TestDatabaseOutageDuringAJob:
+    """Issue 11 #15: the outcome cannot be stored; the worker says so once and keeps going."""
+
+    async def test_an_unrecordable_outcome_is_logged_and_the_job_comes_back(
+        self, harness: AppHarness
+    ) -> None:
+        database = SwitchableDatabase(harness.context.sessions)
+        runs: list[int] = []
+
+        async def count(_deps: Deps, job: Job) -> str:
+            runs.append(job.id or 0)
+            database.current = database.down if len(runs) == 1 else database.healthy
+            return "counted"
+
+        deps = replace(job_deps(harness.context), sessions=database)  # type: ignore[arg-type]
+        worker = Worker(deps, {"count": count}, lease=timedelta(seconds=0))
+        job_id = await arm(harness.context, "a")
+        with structlog.testing.capture_logs() as logged:
+            assert await worker.run_once() == 1
+            await asyncio.gather(*worker._tasks)  # would raise if the task had failed
+        assert [e["event"] for e in logged if e["log_level"] == "error"] == [
+            "job outcome not recorded; the job runs again when its lease ends"
+        ]
+        database.current = database.healthy
+        await worker.run_until_idle()
+        assert runs == [job_id, job_id]
+        assert (await get_job(harness.context, job_id)).status == "done"
