@@ -44,10 +44,14 @@ class Priority(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class BackoffPolicy:
-    """Pause after a 503: ``base * 2**(step-1)``, capped, minus up to ``jitter`` of it."""
+    """Pause after a 503: ``base * 2**(step-1)``, capped, minus up to ``jitter`` of it.
+
+    The cap is short because a QUERY_LIMIT_EXCEEDED window is short (the bucket drains a
+    slot every 1/rate seconds): a long pause only leaves the portal idle after it accepts
+    again. One probe per step keeps even a long outage at a request every few seconds."""
 
     base_seconds: float = 1.0
-    max_seconds: float = 30.0
+    max_seconds: float = 4.0
     jitter: float = 0.3
 
     def delay(self, step: int, rng: random.Random) -> float:

@@ -6,10 +6,12 @@ import asyncio
 import random
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.bitrix24 import (
+    Bitrix24Client,
     BucketPolicy,
     OperatingGate,
     OperatingPolicy,
@@ -19,6 +21,8 @@ from connectors.bitrix24 import (
 from connectors.bitrix24.envelope import CallTime
 from connectors.bitrix24.limiter import BackoffPolicy
 from tests.connectors.bitrix24.support import WEBHOOK, FakePortal, VirtualClock
+
+RECOVERY_SECONDS = 5.0  # from the portal accepting again to the first served request
 
 
 def server_overflows(arrivals: list[float], capacity: float, drain: float) -> int:
@@ -100,8 +104,6 @@ class TestOutage:
     async def test_a_60_second_outage_costs_few_probes_and_loses_no_call(
         self, clock: VirtualClock, http: httpx.AsyncClient, portal: FakePortal
     ) -> None:
-        from connectors.bitrix24 import Bitrix24Client
-
         portal.handlers["crm.deal.update"] = lambda params: True
         start = clock.now()
         portal.outage_until = start + 60
@@ -114,6 +116,27 @@ class TestOutage:
         assert {s.error for s in during} == {"QUERY_LIMIT_EXCEEDED"}
         assert portal.overflowed == 0  # after the outage the bucket is respected
         assert sum(1 for s in portal.seen if s.status == 200) == 200
+
+    @pytest.mark.parametrize("callers", [1, 8, 200])
+    @pytest.mark.parametrize("window", [6, 20, 45])
+    async def test_after_a_503_window_the_portal_is_used_again_within_seconds(
+        self,
+        clock: VirtualClock,
+        http: httpx.AsyncClient,
+        portal: FakePortal,
+        callers: int,
+        window: int,
+    ) -> None:
+        """Issue 11 #14: a QUERY_LIMIT_EXCEEDED window, then the portal accepts again."""
+        portal.handlers["crm.deal.update"] = lambda params: True
+        start = clock.now()
+        portal.outage_until = start + window
+        async with Bitrix24Client.from_webhook(WEBHOOK, http=http, clock=clock) as b24:
+            calls = [b24.call("crm.deal.update", {"id": i}) for i in range(callers)]
+            await clock.run(asyncio.gather(*calls))
+        first_served = min(s.at for s in portal.seen if s.status == 200)
+        assert first_served - portal.outage_until <= RECOVERY_SECONDS
+        assert len(portal.requests_between(start, portal.outage_until)) <= 2 + window / 2
 
 
 class TestLanes:
