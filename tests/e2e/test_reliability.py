@@ -3,9 +3,11 @@ load (R9), a database outage (R16), and no secret in any log line (S7)."""
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
 from app.core.models import InboxEvent, Job, Portal
@@ -102,3 +104,65 @@ class TestNoSecretInLogs:
         assert "b24bridge_rest_calls_total" in metrics
         leaked = [secret for secret in secrets if secret and secret in captured]
         assert leaked == []
+
+
+class TestForgedFlood:
+    """Issue 11 #13: forged events are refused before any database work or group commit."""
+
+    async def test_800_forged_events_cost_at_most_a_few_reads_and_store_nothing(
+        self, journey: Journey
+    ) -> None:
+        await journey.create_deal()
+        engine = journey.stack.context.engine
+        statements: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        before_inbox, before_jobs = await count_rows(journey)
+        sqlalchemy_event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            answers = await forged_flood(journey, total=800, at_once=40)
+        finally:
+            sqlalchemy_event.remove(engine.sync_engine, "before_cursor_execute", count)
+        assert answers == {403: 800}
+        reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+        assert writes == [] and len(reads) <= 10, reads
+        assert await count_rows(journey) == (before_inbox, before_jobs)
+
+    async def test_a_legitimate_event_still_gets_through_during_the_flood(
+        self, journey: Journey
+    ) -> None:
+        deal_id = await journey.create_deal()
+        flood = asyncio.create_task(forged_flood(journey, total=400, at_once=40))
+        async with journey.stack.context.sessions() as session:
+            token = (await session.scalars(select(Portal))).one().application_token
+        real = deal_event(deal_id, ts="1999999998", member_id=journey.stack.member_id, token=token)
+        response = await journey.stack.http.post("/b24/events", data=real)
+        await flood
+        assert response.status_code == 200 and response.json()["status"] == "accepted"
+
+
+async def count_rows(journey: Journey) -> tuple[int, int]:
+    return await count(journey, InboxEvent), await count(journey, Job)
+
+
+async def forged_flood(journey: Journey, *, total: int, at_once: int) -> Counter[int]:
+    member_id = journey.stack.member_id
+    answers: Counter[int] = Counter()
+    for start in range(0, total, at_once):
+        posts = [
+            journey.stack.http.post(
+                "/b24/events",
+                data=deal_event(
+                    1,
+                    ts=str(1800000000 + start + i),
+                    member_id=member_id,
+                    token=f"forged-{i:04d}-x",
+                ),
+            )
+            for i in range(at_once)
+        ]
+        answers.update(response.status_code for response in await asyncio.gather(*posts))
+    return answers

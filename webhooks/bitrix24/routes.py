@@ -9,6 +9,7 @@ from app.core.http_deps import ContextDep
 from webhooks.bitrix24.envelope import read_envelope
 from webhooks.bitrix24.form import FormError, parse_form
 from webhooks.bitrix24.intake import event_intake
+from webhooks.bitrix24.senders import known_senders
 from webhooks.bitrix24.verify import read_body
 
 router = APIRouter(prefix="/b24", tags=["bitrix24 callbacks"])
@@ -30,4 +31,7 @@ async def receive_event(request: Request, context: ContextDep) -> dict[str, Any]
         envelope = read_envelope(form)
     except FormError as exc:
         raise BadRequest(str(exc)) from exc
+    refused = await known_senders(context).refusal(envelope.member_id, envelope.application_token)
+    if refused is not None:  # forged: refused before the database and the group commit
+        raise refused
     return await event_intake(context).submit(envelope)
