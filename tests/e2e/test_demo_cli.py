@@ -47,6 +47,15 @@ def running_demo(tmp_path: Path) -> Iterator[tuple[Path, Path, str]]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    try:
+        yield folder, database, await_member_id(demo)
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.wait(timeout=60)
+
+
+def await_member_id(demo: subprocess.Popen[str]) -> str:
+    """Read the demo's output up to its walkthrough; the member_id it prints."""
     assert demo.stdout is not None
     output = ""
     for line in demo.stdout:
@@ -55,11 +64,7 @@ def running_demo(tmp_path: Path) -> Iterator[tuple[Path, Path, str]]:
             break
     member = re.search(r"--member-id (\w+)", output)
     assert member is not None, output
-    try:
-        yield folder, database, member.group(1)
-    finally:
-        demo.send_signal(signal.SIGINT)
-        demo.wait(timeout=60)
+    return member.group(1)
 
 
 class TestCommandsBesideTheDemo:
