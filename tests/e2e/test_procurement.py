@@ -1,11 +1,14 @@
 """The procurement workflow end to end on the sandbox portal over real HTTP (PRODUCT.md §3.4)."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.core.db import unit_of_work
 from app.core.models import Reminder
+from app.worker.scheduler import fire_due_reminders
 from connectors.sms import LogSmsSender
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
 from tests.e2e.procurement_steps import Journey
@@ -195,3 +198,51 @@ class TestEtaReminder:
         await journey.stack.settle()
         calls = [t for t in await journey.tasks(SALES_ID) if "Позвонить клиенту" in t]
         assert len(calls) == 1
+
+
+async def the_reminder(journey: Journey) -> Reminder:
+    async with journey.stack.context.sessions() as session:
+        return (await session.scalars(select(Reminder))).one()
+
+
+async def fire_due(journey: Journey) -> int:
+    async with unit_of_work(journey.stack.context.sessions) as session:
+        fired = await fire_due_reminders(session)
+    await journey.stack.settle()
+    return fired
+
+
+async def ship_with_eta(journey: Journey, eta: date | None) -> None:
+    field = journey.values["card_eta_field"]
+    await journey.move_card("SHIPPED", extra={field: eta.isoformat() if eta else ""})
+
+
+class TestChangedEta:
+    """PRODUCT §3.4 rule 9: changing the ETA reschedules the call; clearing it cancels."""
+
+    async def test_every_eta_change_reschedules_and_a_cleared_eta_cancels(
+        self, journey: Journey
+    ) -> None:
+        today = datetime.now(UTC).date()
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await find_everything(journey)
+        await journey.move_deal("BUYOUT")
+        await journey.move_card("BOUGHT")
+        await ship_with_eta(journey, today + timedelta(days=30))
+        reminder = await the_reminder(journey)
+        assert (reminder.status, reminder.fire_at.date()) == ("scheduled", today + timedelta(25))
+
+        await ship_with_eta(journey, today + timedelta(days=4))
+        assert (await the_reminder(journey)).status == "scheduled"
+        assert await fire_due(journey) == 1  # within the lead days: the task at once
+        calls = [t for t in await journey.tasks(SALES_ID) if "Позвонить клиенту" in t]
+        assert len(calls) == 1
+
+        await ship_with_eta(journey, today + timedelta(days=20))
+        reminder = await the_reminder(journey)
+        assert (reminder.status, reminder.fire_at.date()) == ("scheduled", today + timedelta(15))
+
+        await ship_with_eta(journey, None)
+        assert (await the_reminder(journey)).status == "cancelled"
+        assert await fire_due(journey) == 0
