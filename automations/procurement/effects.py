@@ -51,6 +51,16 @@ class MoveCard:
 
 
 @dataclass(frozen=True)
+class SetCardRows:
+    """Replace the linked card's product rows with the deal's goods rows: the card's rows
+    follow the deal's active goods lines (a cancelled line leaves them, the tab keeps it)."""
+
+    key: str
+    deal_id: int
+    rows: tuple[RowSnapshot, ...]
+
+
+@dataclass(frozen=True)
 class UpsertLines:
     """Insert lines with ``line_id=None``, update the others. A local write, no portal call."""
 
@@ -128,6 +138,7 @@ Effect = (
     CreateCard
     | MoveDeal
     | MoveCard
+    | SetCardRows
     | UpsertLines
     | Notify
     | CreateTask

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from app.core.db import unit_of_work
 from app.core.models import Reminder
 from app.worker.scheduler import fire_due_reminders
+from connectors.crm.schemas import owner_type_code
 from connectors.sms import LogSmsSender
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
-from tests.e2e.procurement_steps import Journey
+from tests.e2e.procurement_steps import GOODS_ROWS, Journey
 
 pytestmark = pytest.mark.e2e
 
@@ -246,3 +247,42 @@ class TestChangedEta:
         await ship_with_eta(journey, None)
         assert (await the_reminder(journey)).status == "cancelled"
         assert await fire_due(journey) == 0
+
+
+class TestCardRowsFollowTheDeal:
+    """Rule 4 on the card: its product rows and sum follow the deal's active goods lines."""
+
+    async def test_a_removal_and_an_addition_reach_the_card_and_the_numbers_stay(
+        self, journey: Journey
+    ) -> None:
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        front, _bumper, delivery = GOODS_ROWS
+        grille = {
+            "PRODUCT_ID": 3,
+            "PRODUCT_NAME": "Решётка радиатора",
+            "PRICE": 7400,
+            "QUANTITY": 1,
+        }
+        await journey.stack.act(
+            "crm.deal.productrows.set", {"id": journey.deal_id, "rows": [front, delivery, grille]}
+        )
+        _html, config = await journey.open_tab("deal", user_id=SALES_ID)  # rows fire no event
+        await journey.stack.settle()
+
+        card_rows = await journey.stack.act(
+            "crm.item.productrow.list",
+            {
+                "filter": {
+                    "=ownerType": owner_type_code(journey.values["card_entity_type_id"]),
+                    "=ownerId": await journey.card_id(),
+                }
+            },
+        )
+        names = [r["productName"] for r in card_rows["productRows"]]
+        assert names == ["Фара передняя левая", "Решётка радиатора"]
+        assert float((await journey.card())["opportunity"]) == 2 * 12500 + 7400
+
+        _html, config = await journey.open_tab("card")
+        numbers = {line["name"]: line["position"] for line in config["lines"]}
+        assert numbers == {"Фара передняя левая": 1, "Бампер передний": 2, "Решётка радиатора": 3}

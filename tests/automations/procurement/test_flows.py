@@ -13,6 +13,7 @@ from automations.procurement import (
     Plan,
     RecordStages,
     SearchData,
+    SetCardRows,
     UpsertLines,
     plan_search_entry,
     render,
@@ -85,7 +86,7 @@ class TestWholePath:
             row(13, 30, "Зонт"),
             row(14, 900, "Доставка", is_service=True),
         )
-        assert [type(e) for e in step(world).effects] == [UpsertLines, RecordStages]
+        assert [type(e) for e in step(world).effects] == [SetCardRows, UpsertLines, RecordStages]
         assert [line.row_id for line in world.lines] == [11, 12, 13]
         assert stages(world) == (DealStage.FOUND, CardStage.SEARCH_DONE)
         world.user_moves_deal(DealStage.PROPOSAL)

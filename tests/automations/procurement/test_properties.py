@@ -72,6 +72,7 @@ def assert_lines_follow_rows(world: World) -> None:
     active = [line for line in world.lines if line.is_active]
     assert sorted(line.row_id for line in active) == sorted(r.row_id for r in goods)
     assert all(line.status is not LineStatus.CANCELLED_BY_CLIENT for line in active)
+    assert sorted(r.row_id for r in world.card_rows) == sorted(r.row_id for r in goods)
 
 
 @settings(max_examples=150, deadline=None)

@@ -20,6 +20,7 @@ from automations.procurement import (
     ScheduleReminder,
     SearchData,
     SendSms,
+    SetCardRows,
     UpsertLines,
     plan_search_entry,
     plan_sync,
@@ -205,9 +206,23 @@ class TestRule4ClientDropsPositions:
         searched(in_search(world), LineStatus.FOUND, LineStatus.FOUND)
         world.set_rows(row(1, 10, "Рюкзак"))
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, UpsertLines, RecordStages]
         assert world.lines[1].status is LineStatus.CANCELLED_BY_CLIENT
         assert world.sync() == Plan()
+
+    def test_the_card_rows_follow_a_removal_and_an_addition(self, world: World) -> None:
+        searched(in_search(world), LineStatus.FOUND, LineStatus.FOUND)
+        world.set_rows(row(1, 10, "Рюкзак"), row(3, 30, "Зонт", price=250))
+        (card_rows,) = world.sync().of_type(SetCardRows)
+        assert [(r.name, r.price) for r in card_rows.rows] == [("Рюкзак", 100), ("Зонт", 250)]
+        assert world.sync() == Plan()
+
+    def test_services_and_buyer_entries_leave_the_card_rows_alone(self, world: World) -> None:
+        in_search(world)
+        world.set_rows(*world.deal.rows, row(9, 900, "Доставка", is_service=True))
+        assert world.sync().of_type(SetCardRows) == ()
+        searched(world, LineStatus.FOUND, LineStatus.NOT_FOUND)
+        assert world.performed_of(SetCardRows) == []
 
     def test_removing_the_last_unsearched_row_completes_the_search(self, world: World) -> None:
         in_search(world)
@@ -219,7 +234,7 @@ class TestRule4ClientDropsPositions:
         )
         world.set_rows(row(1, 10, "Рюкзак"))
         plan = world.sync()
-        assert kinds(plan) == [MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.FOUND
         assert world.sync() == Plan()
 
@@ -227,7 +242,7 @@ class TestRule4ClientDropsPositions:
         in_search(world)
         world.set_rows()
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.SEARCH
 
 
@@ -236,7 +251,7 @@ class TestRule5NewGoodsReturnToSearch:
         searched(in_search(world), LineStatus.FOUND, LineStatus.FOUND)
         world.set_rows(*world.deal.rows, row(3, 30, "Зонт"))
         plan = world.sync()
-        assert kinds(plan) == [MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
         assert (world.deal.stage, world.card.stage) == (DealStage.SEARCH, CardStage.SEARCH)
         assert world.notified()[-1] == (BUYER, "notify.new_goods")
         assert world.lines[-1].status is LineStatus.PENDING
@@ -255,13 +270,13 @@ class TestRule5NewGoodsReturnToSearch:
         world.sync()
         world.set_rows(row(41, 10, "Рюкзак"), row(42, 20, "Сумка"))
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.PROPOSAL
 
     def test_a_new_row_after_buyout_adds_a_line_but_moves_nothing(self, world: World) -> None:
         at_stage(world, DealStage.BUYOUT)
         world.set_rows(*world.deal.rows, row(3, 30, "Зонт"))
-        assert kinds(world.sync()) == [UpsertLines, RecordStages]
+        assert kinds(world.sync()) == [SetCardRows, UpsertLines, RecordStages]
 
 
 class TestRule6Buyout:
