@@ -5,8 +5,10 @@ handler scopes it by ``member_id``). The handler records the key in its effects 
 the transaction that decides the plan and skips keys it has already performed
 (RELIABILITY.md DR3). Stage-triggered keys end in the link's epoch of the stage entry, so
 reprocessing the same decision repeats the same key while entering a stage again later
-(a reopened deal) or moving an ETA back gets a new one. Messages, titles and SMS texts are message keys of
-``messages.py`` plus params: the handler renders them in the portal's language.
+(a reopened deal) or moving an ETA back gets a new one — except SMS keys, which name only
+the deal and the text, since a client gets each text at most once per deal (PRODUCT §3.8).
+Messages, titles and SMS texts are message keys of ``messages.py`` plus params: the
+handler renders them in the portal's language.
 """
 
 from __future__ import annotations

@@ -188,7 +188,9 @@ def _send_sms(draft: Draft, template_key: str) -> None:
     if not phone:
         draft.notify(draft.state.deal.responsible_id, "notify.sms_no_phone")
         return
-    key = draft.key(f"sms:{template_key}")
+    # Each text at most once per deal (PRODUCT §3.8): the key names no epoch, so a card
+    # re-entering the stage repeats the key and the handler skips the SMS and its comment.
+    key = f"sms:{template_key}:{draft.deal_id}"
     draft.effects.append(SendSms(key, draft.deal_id, phone, template_key))
 
 

@@ -286,3 +286,24 @@ class TestCardRowsFollowTheDeal:
         _html, config = await journey.open_tab("card")
         numbers = {line["name"]: line["position"] for line in config["lines"]}
         assert numbers == {"Фара передняя левая": 1, "Бампер передний": 2, "Решётка радиатора": 3}
+
+
+class TestSmsOncePerDeal:
+    """PRODUCT §3.8: a client gets each SMS text at most once per deal."""
+
+    async def test_a_card_re_entering_the_warehouse_sends_no_second_sms_or_comment(
+        self, journey: Journey
+    ) -> None:
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await find_everything(journey)
+        await journey.move_deal("BUYOUT")
+        for stage in ("BOUGHT", "AT_WAREHOUSE", "BOUGHT", "AT_WAREHOUSE"):
+            await journey.move_card(stage)
+        assert [text for _phone, text, *_ in sms_log(journey.stack)] == [
+            "Ваш товар выкуплен и принят на склад"
+        ]
+        timeline = await journey.stack.ctl(
+            "GET", "/timeline", params={"entity_type": "deal", "entity_id": journey.deal_id}
+        )
+        assert sum("выкуплен" in str(entry) for entry in timeline["comments"]) == 1

@@ -326,6 +326,15 @@ class TestRule8AtWarehouse:
         world.sync()
         assert world.sms_templates() == ["sms.at_warehouse"]
 
+    def test_a_card_re_entering_the_warehouse_texts_no_second_time(self, world: World) -> None:
+        at_stage(world, DealStage.BUYOUT)
+        keys = []
+        for stage in (CardStage.AT_WAREHOUSE, CardStage.BOUGHT, CardStage.AT_WAREHOUSE):
+            world.buyer_moves_card(stage)
+            keys += [sms.key for sms in world.sync().of_type(SendSms)]
+        assert keys == ["sms:sms.at_warehouse:100"] * 2  # one key per deal and text
+        assert world.sms_templates() == ["sms.at_warehouse"]
+
     def test_without_a_phone_the_manager_is_told_instead(self, world: World) -> None:
         world.deal = replace(world.deal, client_phone=None)
         at_stage(world, DealStage.BUYOUT)
@@ -413,11 +422,11 @@ class TestRule10Closing:
         assert [e.stage for e in plan.of_type(MoveCard)] == [CardStage.CANCELLED]
         assert world.sync() == Plan()
 
-    def test_a_deal_won_again_after_reopening_gets_a_new_review_request(self, world: World) -> None:
+    def test_a_deal_won_again_after_reopening_asks_for_no_second_review(self, world: World) -> None:
         at_stage(world, DealStage.WON)
         world.user_moves_deal(DealStage.RECEIVED)
         world.sync()
         world.user_moves_deal(DealStage.WON)
         world.sync()
-        assert world.sms_templates() == ["sms.review_request", "sms.review_request"]
-        assert world.duplicates == []
+        assert world.sms_templates() == ["sms.review_request"]  # each text once per deal
+        assert world.duplicates == ["sms:sms.review_request:100"]  # skipped by its key
