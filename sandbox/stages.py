@@ -41,6 +41,20 @@ def add_status(store: CrmStore, fields: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def status_by_id(store: CrmStore, status_id: Any) -> dict[str, Any] | None:
+    """A stage row by its numeric ``ID`` (what crm.status.update/delete take)."""
+    return next((s for s in store.statuses if str(s["ID"]) == str(status_id)), None)
+
+
+def update_status(row: dict[str, Any], fields: dict[str, Any]) -> None:
+    """``NAME``, ``SORT`` and ``COLOR`` can change; the code and semantics cannot."""
+    for name in ("NAME", "COLOR"):
+        if fields.get(name) not in (None, ""):
+            row[name] = str(fields[name])
+    if str(fields.get("SORT") or "").isdigit():
+        row["SORT"] = int(fields["SORT"])
+
+
 def _type_of_reference(entity_id: str) -> int:
     if entity_id.startswith("DYNAMIC_"):
         return int(entity_id.split("_")[1])

@@ -33,6 +33,9 @@ class PortalConfig(BaseModel):
     event_delay_seconds: float = 0.0
     random_seed: int = 24
     allow_loopback_handlers: bool = True
+    # Whether placement.bind refuses a second binding of the same PLACEMENT + HANDLER
+    # (REST_FACTS §9.1 is silent: UNCONFIRMED). Off: every bind adds one more tab.
+    placement_bind_deduplicates: bool = True
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,11 @@ async def schedule_reminder(
     fire_at: datetime,
     payload: dict[str, Any],
 ) -> None:
-    """Create or move the reminder ``key``; a fired reminder is not re-armed."""
+    """Create, move or re-arm the reminder ``key`` — also one that fired or was cancelled.
+
+    Every call is a new decision (the payload names it); the firing side skips a decision
+    it has already performed, so re-arming a fired reminder never repeats its action.
+    """
     statement = insert_for(session, Reminder).values(
         member_id=member_id,
         key=key,
@@ -56,7 +60,6 @@ async def schedule_reminder(
             "status": "scheduled",
             "updated_at": utc_now(),
         },
-        where=Reminder.status != "fired",
     )
     await session.execute(statement)
 

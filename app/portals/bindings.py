@@ -1,10 +1,16 @@
 """What the app registers in a portal at install: events, placements and robots.
 
-Bitrix24 removes an app's handlers when it is updated, so they are bound again on
-every install and update (REST_FACTS §7, event.bind doc); "already bound" answers
-are expected and harmless.
+Bitrix24 removes an app's handlers when it is updated, so they are checked again on
+every install, update and provisioning (REST_FACTS §7, event.bind doc). Whether
+``placement.bind`` refuses a second binding of the same handler is not documented
+(REST_FACTS §9.1), and each extra binding is one more «Поиск» tab, so what is bound is
+read first (``event.get``, ``placement.get``, ``bizproc.robot.list``) and only what is
+missing is bound; a placement bound more than once is unbound and bound once.
+"already bound" answers (a race with another install) stay harmless.
 """
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.bitrix24 import Call
@@ -136,3 +142,66 @@ def binding_calls(
             )
         )
     return calls
+
+
+BOUND_READS: dict[str, Call] = {
+    "events": ("event.get", {}),
+    "placements": ("placement.get", {}),
+    "robots": ("bizproc.robot.list", {}),
+}
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What the portal has bound for the app, as its list methods answered."""
+
+    events: frozenset[tuple[str, str, bool]] = frozenset()
+    placements: Counter[tuple[str, str]] = field(default_factory=Counter)
+    robots: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, events: Any, placements: Any, robots: Any) -> "Bound":
+        """The answers of ``BOUND_READS``; a read that failed is ``None`` (nothing known)."""
+        return cls(
+            events=frozenset(
+                (str(e.get("event", "")).upper(), str(e.get("handler") or ""), _offline(e))
+                for e in events or []
+            ),
+            placements=Counter(
+                (str(p.get("placement", "")).upper(), str(p.get("handler") or ""))
+                for p in placements or []
+            ),
+            robots=frozenset(str(code) for code in robots or []),
+        )
+
+
+def _offline(event: dict[str, Any]) -> bool:
+    return str(event.get("offline", "0")) not in ("0", "", "False", "false")
+
+
+def missing_calls(calls: list[tuple[str, Call]], bound: Bound) -> list[tuple[str, Call]]:
+    """The binding calls still needed, in order; a repeated placement is first unbound."""
+    needed: list[tuple[str, Call]] = []
+    for name, call in calls:
+        method, params = call
+        if method == "placement.bind":
+            key = (str(params["PLACEMENT"]).upper(), str(params["HANDLER"]))
+            if bound.placements[key] == 1:
+                continue
+            if bound.placements[key] > 1:
+                unbind = {"PLACEMENT": params["PLACEMENT"], "HANDLER": params["HANDLER"]}
+                needed.append((f"un{name}", ("placement.unbind", unbind)))
+        elif _is_bound(method, params, bound):
+            continue
+        needed.append((name, call))
+    return needed
+
+
+def _is_bound(method: str, params: Any, bound: Bound) -> bool:
+    if method == "event.bind":
+        offline = params.get("event_type") == "offline"
+        handler = "" if offline else str(params.get("handler", ""))
+        return (str(params["event"]).upper(), handler, offline) in bound.events
+    if method == "bizproc.robot.add":
+        return str(params["CODE"]) in bound.robots
+    return False

@@ -20,13 +20,13 @@ async def provision_portal(
 ) -> ProvisionReport:
     async with context.sessions() as session:
         portal = await portal_store.find_active_portal(session, member_id)
+        stored = await load_portal_settings(session, member_id)
     if portal is None:
         raise NotFound(f"no active portal {member_id}")
+    owned = stored.get("card_entity_type_id") if stored.get("card_funnel_owned") else None
     report = await Provisioner(portal_clients(context).for_portal(portal)).run(
-        deal_category_id=deal_category_id
+        deal_category_id=deal_category_id, owned_type_id=owned
     )
-    async with context.sessions() as session:
-        stored = await load_portal_settings(session, member_id)
     changes: dict[str, Any] = keep_manual_mapping(dict(report.stage_map), stored)
     if buyer_ids is not None:
         changes["buyer_ids"] = buyer_ids

@@ -18,6 +18,7 @@ from automations.procurement.effects import (
     RecordStages,
     ScheduleReminder,
     SendSms,
+    SetCardRows,
     UpsertLines,
 )
 from automations.procurement.matching import MatchResult, goods_rows, match_lines
@@ -68,6 +69,7 @@ __all__ = [
     "ScheduleReminder",
     "SearchData",
     "SendSms",
+    "SetCardRows",
     "SyncInput",
     "UpsertLines",
     "apply_search_entry",

@@ -5,8 +5,10 @@ handler scopes it by ``member_id``). The handler records the key in its effects 
 the transaction that decides the plan and skips keys it has already performed
 (RELIABILITY.md DR3). Stage-triggered keys end in the link's epoch of the stage entry, so
 reprocessing the same decision repeats the same key while entering a stage again later
-(a reopened deal) or moving an ETA back gets a new one. Messages, titles and SMS texts are message keys of
-``messages.py`` plus params: the handler renders them in the portal's language.
+(a reopened deal) or moving an ETA back gets a new one — except SMS keys, which name only
+the deal and the text, since a client gets each text at most once per deal (PRODUCT §3.8).
+Messages, titles and SMS texts are message keys of ``messages.py`` plus params: the
+handler renders them in the portal's language.
 """
 
 from __future__ import annotations
@@ -48,6 +50,16 @@ class MoveCard:
     key: str
     deal_id: int
     stage: CardStage
+
+
+@dataclass(frozen=True)
+class SetCardRows:
+    """Replace the linked card's product rows with the deal's goods rows: the card's rows
+    follow the deal's active goods lines (a cancelled line leaves them, the tab keeps it)."""
+
+    key: str
+    deal_id: int
+    rows: tuple[RowSnapshot, ...]
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,7 @@ Effect = (
     CreateCard
     | MoveDeal
     | MoveCard
+    | SetCardRows
     | UpsertLines
     | Notify
     | CreateTask

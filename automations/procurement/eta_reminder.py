@@ -2,10 +2,12 @@
 
 Trigger: every sync. Rule: a reminder is wanted while the card is ``SHIPPED`` with an ETA
 and the deal is neither received nor closed; the link remembers the ETA it is scheduled
-for. Effect: when the wanted ETA differs from the remembered one, ``CancelReminder`` for
-the deal's reminder job and ``ScheduleReminder`` for the new ETA. Job ID:
-``reminder:call_client:{deal_id}``; effect keys add the ETA and the link epoch, so the
-same ETA seen again is a no-op while a move back to an earlier ETA is a new decision.
+for. Effect: when the wanted ETA differs from the remembered one, one ``ScheduleReminder``
+that replaces (moves, or re-arms) the deal's reminder job; a ``CancelReminder`` only when
+no reminder is wanted any more (ETA cleared, card or deal moved on) or the new ETA is past.
+Never both for one job in one plan. Job ID: ``reminder:call_client:{deal_id}``; effect
+keys add the ETA and the link epoch, so the same ETA seen again is a no-op while a move
+back to an earlier ETA is a new decision.
 
 Late ETAs (decided here): an ETA fewer than the lead days ahead fires at once (``fire_at
 = now``), once, naming the real number of days left; an ETA already in the past schedules
@@ -49,21 +51,19 @@ def wanted_eta(view: ReminderView) -> date | None:
 def plan_reminder(
     deal: DealSnapshot, view: ReminderView, settings: ProcurementSettings, now: datetime
 ) -> tuple[Effect, ...]:
-    """The cancel/schedule effects that move the reminder from ``scheduled_eta`` to the wanted one."""
+    """The one effect that moves the reminder from ``scheduled_eta`` to the wanted one, if any."""
     target = wanted_eta(view)
     if target == view.scheduled_eta:
         return ()
     job = reminder_key(deal.id)
-    effects: list[Effect] = []
-    if view.scheduled_eta is not None:
-        effects.append(CancelReminder(f"cancel:{job}:{view.marker}", job))
-    if target is not None:
-        effects.extend(_schedule(deal, target, settings, now, marker=view.marker))
-    return tuple(effects)
+    scheduled = () if target is None else _schedule(deal, target, settings, now, view.marker)
+    if scheduled or view.scheduled_eta is None:
+        return scheduled
+    return (CancelReminder(f"cancel:{job}:{view.marker}", job),)
 
 
 def _schedule(
-    deal: DealSnapshot, eta: date, settings: ProcurementSettings, now: datetime, *, marker: int
+    deal: DealSnapshot, eta: date, settings: ProcurementSettings, now: datetime, marker: int
 ) -> tuple[ScheduleReminder, ...]:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")

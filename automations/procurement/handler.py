@@ -34,6 +34,7 @@ from automations.procurement.effects import (
     Notify,
     Plan,
     SendSms,
+    SetCardRows,
 )
 from automations.procurement.model import Line, ProcurementSettings
 from automations.procurement.portal_writes import PortalContext, op_id
@@ -45,8 +46,8 @@ from automations.product_actions.kit_expansion import expand_kits_in_deal
 from automations.product_actions.money_discount import apply_field_discount
 from connectors.crm.gateway import CardRef, CrmGateway, DealBundle
 
-PORTAL_EFFECTS = (CreateCard, MoveDeal, MoveCard, Notify, CreateTask, SendSms)
-REPEATABLE = (MoveDeal, MoveCard, Notify)
+PORTAL_EFFECTS = (CreateCard, MoveDeal, MoveCard, SetCardRows, Notify, CreateTask, SendSms)
+REPEATABLE = (MoveDeal, MoveCard, SetCardRows, Notify)
 BUNDLE_TYPE = 2
 
 

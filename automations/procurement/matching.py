@@ -4,14 +4,21 @@
 them new IDs (REST_FACTS §11.1: "never cache row ids across a set"), and users re-save
 rows from the Products tab. A buyer's search data lives on our lines, so a line must
 follow its product through that churn. Passes, each over what is still unmatched:
-row ID → (product, position) → product → name. Unmatched rows become new ``pending``
-lines; unmatched lines become ``cancelled_by_client`` and are kept; a cancelled line
-whose product returns is re-activated with its search data and status intact. Service
-rows (delivery, inspection, insurance, storage) never produce lines.
+row ID → (product, its occurrence among that product's rows) → product → name.
+Unmatched rows become new ``pending`` lines; unmatched lines become ``cancelled_by_client``
+and are kept; a cancelled line whose product returns is re-activated with its search
+data and status intact. Service rows (delivery, inspection, insurance, storage) never
+produce lines.
 
-Known limit: when IDs churn *and* rows are inserted before duplicates of one product,
-those duplicates are told apart by position only, so their search data may swap between
-them; nothing is lost, and with stable row IDs the first pass keeps them apart.
+Line numbers (``Line.position``, the tab's «№») start at 1 and are stable: a line keeps
+its number whatever happens to the rows, a new line gets the next free number, and a
+cancelled line keeps its own, so no two lines ever share one. Lines stored before this
+rule (numbered from 0, or repeating) are renumbered once, in their stored order.
+
+Known limit: when IDs churn *and* duplicates of one product are reordered or inserted
+before each other, those duplicates are told apart by their order only, so their rows
+may swap between them; no search data is lost or changed, and with stable row IDs the
+first pass keeps them apart.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ _LineKey = Callable[[Line], Hashable | None]
 
 @dataclass(frozen=True)
 class MatchResult:
-    """All lines after matching, in position order (cancelled lines last), and what moved."""
+    """All lines after matching: the active ones in row order, then the cancelled ones."""
 
     lines: tuple[Line, ...]
     added: tuple[Line, ...]
@@ -48,49 +55,93 @@ def goods_rows(rows: Sequence[RowSnapshot]) -> tuple[RowSnapshot, ...]:
 
 def match_lines(rows: Sequence[RowSnapshot], lines: Sequence[Line]) -> MatchResult:
     goods = goods_rows(rows)
-    pairs: dict[int, Line] = {}
-    free_lines = list(lines)
-    for row_key, line_key in _PASSES:
-        _run_pass(goods, free_lines, pairs, keys=(row_key, line_key))
-    matched = [_follow(line, goods[pos], pos) for pos, line in sorted(pairs.items())]
-    added = [_new_line(goods[pos], pos) for pos in range(len(goods)) if pos not in pairs]
-    cancelled = [_cancel(line) for line in free_lines if line.is_active]
-    kept = [line for line in free_lines if not line.is_active]
-    current = sorted([*matched, *added], key=lambda line: line.position)
+    numbered = numbered_lines(lines)
+    matcher = _Matcher(goods, numbered)
+    for keys in matcher.passes():
+        matcher.run_pass(keys)
+    current, added = [], []
+    free_number = 1 + max((line.position for line in numbered), default=0)
+    for pos, row in enumerate(goods):
+        line = matcher.pairs.get(pos)
+        if line is None:
+            line = _new_line(row, free_number)
+            free_number += 1
+            added.append(line)
+        current.append(_follow(line, row))
+    cancelled = [_cancel(line) for line in matcher.free_lines if line.is_active]
+    kept = [line for line in matcher.free_lines if not line.is_active]
     return MatchResult(
         lines=(*current, *cancelled, *kept),
         added=tuple(added),
-        reactivated=tuple(
-            line for line in matched if line.line_id is not None and _was_cancelled(line, lines)
-        ),
+        reactivated=tuple(line for line in current if _was_cancelled(line, lines)),
         cancelled=tuple(cancelled),
     )
 
 
-def _run_pass(
-    goods: Sequence[RowSnapshot],
-    free_lines: list[Line],
-    pairs: dict[int, Line],
-    *,
-    keys: tuple[_Key, _LineKey],
-) -> None:
-    row_key, line_key = keys
-    for pos, row in enumerate(goods):
-        if pos in pairs:
-            continue
-        key = row_key(pos, row)
-        if key is None:
-            continue
-        candidates = [line for line in free_lines if line_key(line) == key]
-        if candidates:
-            best = min(candidates, key=lambda line: _preference(line, pos))
-            free_lines.remove(best)
-            pairs[pos] = best
+def numbered_lines(lines: Sequence[Line]) -> tuple[Line, ...]:
+    """The lines with valid numbers: kept when they run from 1 without repeats, else 1..n
+    in their stored order (lines kept before numbers were stable)."""
+    numbers = [line.position for line in lines]
+    if all(number >= 1 for number in numbers) and len(set(numbers)) == len(numbers):
+        return tuple(lines)
+    return tuple(replace(line, position=index) for index, line in enumerate(lines, start=1))
 
 
-def _preference(line: Line, pos: int) -> tuple[bool, int, int]:
-    """Prefer live lines, then the nearest position, so duplicates keep their own data."""
-    return (not line.is_active, abs(line.position - pos), line.position)
+class _Matcher:
+    """Pairs row positions with lines, pass by pass, from what is still unmatched."""
+
+    def __init__(self, goods: Sequence[RowSnapshot], lines: Sequence[Line]) -> None:
+        self.goods = goods
+        self.free_lines = list(lines)
+        self.pairs: dict[int, Line] = {}
+        self.row_rank = _occurrences([_product(row.product_id) for row in goods])
+        by_rank = sorted(lines, key=lambda line: (not line.is_active, line.position))
+        ranks = _occurrences([_product(line.product_id) for line in by_rank])
+        self.line_rank = {line: rank for line, rank in zip(by_rank, ranks, strict=True)}
+
+    def passes(self) -> tuple[tuple[_Key, _LineKey], ...]:
+        return (
+            (lambda _pos, row: row.row_id, lambda line: line.row_id),
+            (
+                lambda pos, row: _ranked(row.product_id, self.row_rank[pos]),
+                lambda line: _ranked(line.product_id, self.line_rank[line]),
+            ),
+            (lambda _pos, row: _product(row.product_id), lambda line: _product(line.product_id)),
+            # By name only within the same product: in practice this joins rows without a
+            # catalog product, since a different catalog product with the same name is a
+            # different good.
+            (
+                lambda _pos, row: _with_product(_name(row.name), row.product_id),
+                lambda line: _with_product(_name(line.name), line.product_id),
+            ),
+        )
+
+    def run_pass(self, keys: tuple[_Key, _LineKey]) -> None:
+        row_key, line_key = keys
+        for pos, row in enumerate(self.goods):
+            key = None if pos in self.pairs else row_key(pos, row)
+            if key is None:
+                continue
+            candidates = [line for line in self.free_lines if line_key(line) == key]
+            if candidates:
+                best = min(candidates, key=lambda line: self._preference(line, pos))
+                self.free_lines.remove(best)
+                self.pairs[pos] = best
+
+    def _preference(self, line: Line, pos: int) -> tuple[bool, int, int]:
+        """Prefer live lines, then the nearest occurrence, so duplicates keep their own data."""
+        distance = abs(self.line_rank[line] - self.row_rank[pos])
+        return (not line.is_active, distance, line.position)
+
+
+def _occurrences(products: Sequence[int | None]) -> list[int]:
+    """For each item, how many items of the same product came before it."""
+    seen: dict[int | None, int] = {}
+    ranks = []
+    for product in products:
+        ranks.append(seen.get(product, 0))
+        seen[product] = ranks[-1] + 1
+    return ranks
 
 
 def _product(product_id: int | None) -> int | None:
@@ -106,27 +157,11 @@ def _with_product(key: Hashable | None, product_id: int | None) -> Hashable | No
     return None if key is None else (key, _product(product_id))
 
 
-def _placed(product_id: int | None, pos: int) -> Hashable | None:
-    return None if _product(product_id) is None else (product_id, pos)
+def _ranked(product_id: int | None, rank: int) -> Hashable | None:
+    return None if _product(product_id) is None else (product_id, rank)
 
 
-_PASSES: tuple[tuple[_Key, _LineKey], ...] = (
-    (lambda _pos, row: row.row_id, lambda line: line.row_id),
-    (
-        lambda pos, row: _placed(row.product_id, pos),
-        lambda line: _placed(line.product_id, line.position),
-    ),
-    (lambda _pos, row: _product(row.product_id), lambda line: _product(line.product_id)),
-    # By name only within the same product: in practice this joins rows without a catalog
-    # product, since a different catalog product with the same name is a different good.
-    (
-        lambda _pos, row: _with_product(_name(row.name), row.product_id),
-        lambda line: _with_product(_name(line.name), line.product_id),
-    ),
-)
-
-
-def _follow(line: Line, row: RowSnapshot, pos: int) -> Line:
+def _follow(line: Line, row: RowSnapshot) -> Line:
     status = line.status
     prior = line.prior_status
     if not line.is_active:
@@ -135,7 +170,6 @@ def _follow(line: Line, row: RowSnapshot, pos: int) -> Line:
         line,
         row_id=row.row_id,
         product_id=row.product_id,
-        position=pos,
         name=row.name,
         quantity=row.quantity,
         status=status,
@@ -143,12 +177,12 @@ def _follow(line: Line, row: RowSnapshot, pos: int) -> Line:
     )
 
 
-def _new_line(row: RowSnapshot, pos: int) -> Line:
+def _new_line(row: RowSnapshot, number: int) -> Line:
     return Line(
         line_id=None,
         row_id=row.row_id,
         product_id=row.product_id,
-        position=pos,
+        position=number,
         name=row.name,
         quantity=row.quantity,
     )
@@ -159,4 +193,6 @@ def _cancel(line: Line) -> Line:
 
 
 def _was_cancelled(line: Line, before: Sequence[Line]) -> bool:
-    return any(old.line_id == line.line_id and not old.is_active for old in before)
+    return line.line_id is not None and any(
+        old.line_id == line.line_id and not old.is_active for old in before
+    )

@@ -229,9 +229,10 @@ SEARCH_DATA = TypeAdapter(SearchData)
 class Line:
     """A procurement line: one goods row of the deal plus the buyer's search result.
 
-    ``line_id`` is ``None`` until the handler inserts it. ``position`` is the row's index
-    among the deal's goods rows. ``prior_status`` keeps the buyer's status while the line
-    is cancelled by the client, so a row that comes back gets its status back.
+    ``line_id`` is ``None`` until the handler inserts it. ``position`` is the line's number
+    in the tab: from 1, kept for the line's life, never shared (``matching.py``).
+    ``prior_status`` keeps the buyer's status while the line is cancelled by the client,
+    so a row that comes back gets its status back.
     """
 
     line_id: int | None

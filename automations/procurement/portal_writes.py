@@ -11,8 +11,16 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from automations.procurement.effects import CreateCard, CreateTask, MoveCard, MoveDeal, Notify
+from automations.procurement.effects import (
+    CreateCard,
+    CreateTask,
+    MoveCard,
+    MoveDeal,
+    Notify,
+    SetCardRows,
+)
 from automations.procurement.messages import render
+from automations.procurement.model import RowSnapshot
 from connectors.bitrix24 import Call
 from connectors.crm.schemas import owner_type_code
 
@@ -52,7 +60,19 @@ def create_card(effect: CreateCard, ctx: PortalContext) -> list[tuple[str, Call]
     }
     if effect.contact_id:
         fields["contactId"] = effect.contact_id
-    rows = [
+    return [
+        ("card", ("crm.item.add", {"entityTypeId": ctx.card_entity_type_id, "fields": fields})),
+        ("card_rows", _rows_call(effect.rows, ctx, CARD_REF)),
+    ]
+
+
+def set_card_rows(effect: SetCardRows, ctx: PortalContext) -> Call:
+    """``crm.item.productrow.set`` replaces all of the card's rows (REST_FACTS §11.1)."""
+    return _rows_call(effect.rows, ctx, card_ref(ctx))
+
+
+def _rows_call(rows: tuple[RowSnapshot, ...], ctx: PortalContext, owner: int | str) -> Call:
+    product_rows = [
         {
             "productId": row.product_id or 0,
             "productName": row.name,
@@ -60,22 +80,16 @@ def create_card(effect: CreateCard, ctx: PortalContext) -> list[tuple[str, Call]
             "quantity": str(row.quantity),
             "sort": row.sort,
         }
-        for row in effect.rows
+        for row in rows
     ]
-    return [
-        ("card", ("crm.item.add", {"entityTypeId": ctx.card_entity_type_id, "fields": fields})),
-        (
-            "card_rows",
-            (
-                "crm.item.productrow.set",
-                {
-                    "ownerType": owner_type_code(ctx.card_entity_type_id),
-                    "ownerId": CARD_REF,
-                    "productRows": rows,
-                },
-            ),
-        ),
-    ]
+    return (
+        "crm.item.productrow.set",
+        {
+            "ownerType": owner_type_code(ctx.card_entity_type_id),
+            "ownerId": owner,
+            "productRows": product_rows,
+        },
+    )
 
 
 def move_deal(effect: MoveDeal, ctx: PortalContext) -> Call:

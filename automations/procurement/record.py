@@ -33,6 +33,8 @@ async def remember_card(
 async def record_plan(session: AsyncSession, link: ProcurementLink, plan: Plan) -> None:
     for upsert in plan.of_type(UpsertLines):
         await repository.save_lines(session, link, upsert.lines)
+    for cancel in plan.of_type(CancelReminder):
+        await schedule.cancel_reminder(session, link.member_id, cancel.reminder_key)
     for reminder in plan.of_type(ScheduleReminder):
         await schedule.schedule_reminder(
             session,
@@ -48,8 +50,6 @@ async def record_plan(session: AsyncSession, link: ProcurementLink, plan: Plan) 
                 "decision": reminder.key,
             },
         )
-    for cancel in plan.of_type(CancelReminder):
-        await schedule.cancel_reminder(session, link.member_id, cancel.reminder_key)
     for stages in plan.of_type(RecordStages):
         _record_stages(link, stages)
     await session.flush()

@@ -3,7 +3,7 @@
 Trigger: any event, re-read or tab save for a deal or its card (an event is only a dirty
 flag, RELIABILITY.md DR2). The handler loads a ``SyncInput`` and calls ``plan_sync``;
 rules run in a fixed order over a ``Draft`` so that one rule sees what an earlier one
-moved: lines follow the rows (rule 4), deal stage entries (1, 6, 10), return to search
+moved: lines follow the rows and the card's rows follow the lines (rule 4), deal stage entries (1, 6, 10), return to search
 (5), search completion (3), card stage entries (7, 8, 9), the ETA reminder (9). The plan
 lists the portal effects in that order, then the local writes: ``UpsertLines`` and a
 ``RecordStages`` under the link's next epoch (every non-empty plan bumps it, so keys of
@@ -22,13 +22,14 @@ linked creates nothing new.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from automations.procurement.draft import Draft, SyncInput
-from automations.procurement.effects import CreateCard, Plan, SendSms
+from automations.procurement.effects import CreateCard, Plan, SendSms, SetCardRows
 from automations.procurement.eta_reminder import ReminderView, plan_reminder, wanted_eta
 from automations.procurement.matching import goods_rows, match_lines
-from automations.procurement.model import CardStage, DealStage, LineStatus, SearchData
+from automations.procurement.model import CardStage, DealStage, Line, LineStatus, SearchData
 from automations.procurement.search import EntryRejected, apply_search_entry, is_search_complete
 
 _DEAL_ORDER = tuple(DealStage)
@@ -55,6 +56,7 @@ def plan_search_entry(
 def _decide(draft: Draft, now: datetime) -> Plan:
     state = draft.state
     needs_search = _follow_rows(draft)
+    _sync_card_rows(draft)
     _on_deal_entered(draft, _deal_entered(state))
     _return_to_search(draft, needs_search)
     _complete_search(draft)
@@ -88,6 +90,20 @@ def _follow_rows(draft: Draft) -> bool:
     draft.lines = result.lines
     revived = (*result.added, *result.reactivated)
     return any(line.status is LineStatus.PENDING for line in revived)
+
+
+def _sync_card_rows(draft: Draft) -> None:
+    """Rule 4 on the card: when the active goods lines changed (a row added, removed or
+    re-saved), the card's product rows are replaced by the deal's goods rows."""
+    if draft.has_card and _active_goods(draft.lines) != _active_goods(draft.baseline):
+        rows = goods_rows(draft.state.deal.rows)
+        draft.effects.append(SetCardRows(draft.key("card_rows"), draft.deal_id, rows))
+
+
+def _active_goods(lines: Iterable[Line]) -> frozenset[tuple[object, ...]]:
+    return frozenset(
+        (line.row_id, line.product_id, line.name, line.quantity) for line in lines if line.is_active
+    )
 
 
 def _on_deal_entered(draft: Draft, stage: DealStage | None) -> None:
@@ -172,7 +188,9 @@ def _send_sms(draft: Draft, template_key: str) -> None:
     if not phone:
         draft.notify(draft.state.deal.responsible_id, "notify.sms_no_phone")
         return
-    key = draft.key(f"sms:{template_key}")
+    # Each text at most once per deal (PRODUCT §3.8): the key names no epoch, so a card
+    # re-entering the stage repeats the key and the handler skips the SMS and its comment.
+    key = f"sms:{template_key}:{draft.deal_id}"
     draft.effects.append(SendSms(key, draft.deal_id, phone, template_key))
 
 

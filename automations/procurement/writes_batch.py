@@ -15,6 +15,7 @@ from automations.procurement.effects import (
     MoveDeal,
     Notify,
     SendSms,
+    SetCardRows,
 )
 from automations.procurement.messages import render
 from connectors.bitrix24 import Call
@@ -55,20 +56,27 @@ class WriteBatch:
         self.owners[name] = effect.key
 
     async def _add(self, index: int, effect: Effect) -> None:
-        ctx = self.ctx
         if isinstance(effect, CreateCard):
-            for name, call in build.create_card(effect, ctx):
+            for name, call in build.create_card(effect, self.ctx):
                 self._command(name, call, effect)
-        elif isinstance(effect, MoveDeal):
-            self._command(f"e{index}", build.move_deal(effect, ctx), effect)
-        elif isinstance(effect, MoveCard):
-            self._command(f"e{index}", build.move_card(effect, ctx), effect)
-        elif isinstance(effect, Notify):
-            self._command(f"e{index}", build.notify(effect, ctx), effect)
-        elif isinstance(effect, CreateTask):
-            self._command(f"e{index}", build.task(effect, ctx, self.deal_id), effect)
         elif isinstance(effect, SendSms):
             await self._send_sms(index, effect)
+        elif (command := self._call(effect)) is not None:
+            self._command(f"e{index}", command, effect)
+
+    def _call(self, effect: Effect) -> Call | None:
+        ctx = self.ctx
+        if isinstance(effect, MoveDeal):
+            return build.move_deal(effect, ctx)
+        if isinstance(effect, MoveCard):
+            return build.move_card(effect, ctx)
+        if isinstance(effect, SetCardRows):
+            return build.set_card_rows(effect, ctx)
+        if isinstance(effect, Notify):
+            return build.notify(effect, ctx)
+        if isinstance(effect, CreateTask):
+            return build.task(effect, ctx, self.deal_id)
+        return None
 
     async def _send_sms(self, index: int, effect: SendSms) -> None:
         text = render(effect.template_key, self.ctx.lang)

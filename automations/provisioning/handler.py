@@ -15,7 +15,7 @@ from automations.provisioning.stages import (
     StageRow,
     plan_stages,
 )
-from connectors.bitrix24 import Bitrix24Client, Priority
+from connectors.bitrix24 import Bitrix24Client, Bitrix24Error, Priority
 
 SERVICE_PRODUCT_TYPE = 7
 
@@ -24,23 +24,28 @@ SERVICE_PRODUCT_TYPE = 7
 class ProvisionReport:
     stage_map: dict[str, Any]
     created: tuple[str, ...]
+    changed: tuple[str, ...] = ()  # stages moved, renamed or deleted
 
 
 class Provisioner:
     def __init__(self, client: Bitrix24Client) -> None:
         self.client = client
         self.created: list[str] = []
+        self.changed: list[str] = []
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         return await self.client.call(method, params, priority=Priority.INTERACTIVE)
 
-    async def run(self, *, deal_category_id: int = 0) -> ProvisionReport:
-        card_type = await self._card_type()
+    async def run(
+        self, *, deal_category_id: int = 0, owned_type_id: int | None = None
+    ) -> ProvisionReport:
+        """``owned_type_id``: the smart process an earlier run created, whose funnel is ours."""
+        card_type, created = await self._card_type()
         entity_type_id = int(card_type["entityTypeId"])
+        owned = created or entity_type_id == owned_type_id
         card_category_id = await self._default_category(entity_type_id)
-        card_stages = await self._stages(
-            f"DYNAMIC_{entity_type_id}_STAGE_{card_category_id}", CARD_SEMANTICS, CARD_TITLES, ""
-        )
+        card_reference = f"DYNAMIC_{entity_type_id}_STAGE_{card_category_id}"
+        card_stages = await self._stages(card_reference, CARD_SEMANTICS, CARD_TITLES, "", owned)
         deal_reference = "DEAL_STAGE" if deal_category_id == 0 else f"DEAL_STAGE_{deal_category_id}"
         deal_stages = await self._stages(deal_reference, DEAL_SEMANTICS, DEAL_TITLES, "B24B_")
         eta_field = await self._eta_field(int(card_type["id"]))
@@ -50,17 +55,19 @@ class Provisioner:
             "card_entity_type_id": entity_type_id,
             "card_type_id": int(card_type["id"]),
             "card_category_id": card_category_id,
+            "card_funnel_owned": owned,
             "card_stages": card_stages,
             "card_eta_field": eta_field,
             "service_product_ids": await self._service_products(),
         }
-        return ProvisionReport(stage_map=stage_map, created=tuple(self.created))
+        return ProvisionReport(stage_map, tuple(self.created), tuple(self.changed))
 
-    async def _card_type(self) -> dict[str, Any]:
+    async def _card_type(self) -> tuple[dict[str, Any], bool]:
+        """The smart process «Закупка», and whether this run created it."""
         listed = await self.call("crm.type.list", {"filter": {"title": CARD_TYPE_TITLE}})
         types = [t for t in (listed or {}).get("types", []) if t.get("title") == CARD_TYPE_TITLE]
         if types:
-            return dict(types[0])
+            return dict(types[0]), False
         added = await self.call(
             "crm.type.add",
             {
@@ -77,7 +84,7 @@ class Provisioner:
             },
         )
         self.created.append(f"smart process {CARD_TYPE_TITLE}")
-        return dict(added["type"])
+        return dict(added["type"]), True
 
     async def _default_category(self, entity_type_id: int) -> int:
         listed = await self.call("crm.category.list", {"entityTypeId": entity_type_id})
@@ -89,24 +96,43 @@ class Provisioner:
         return int(default["id"]) if default else 0
 
     async def _stages(
-        self, reference: str, semantics: tuple[str, ...], titles: dict[str, str], prefix: str
+        self,
+        reference: str,
+        semantics: tuple[str, ...],
+        titles: dict[str, str],
+        prefix: str,
+        owned: bool = False,
     ) -> dict[str, str]:
-        rows = [
-            StageRow.parse(r)
-            for r in await self.call("crm.status.list", {"filter": {"ENTITY_ID": reference}})
-        ]
-        plan = plan_stages(semantics, titles, rows, code_prefix=prefix)
-        mapped = dict(plan.mapped)
+        plan = plan_stages(
+            semantics, titles, await self._stage_rows(reference), code_prefix=prefix, owned=owned
+        )
+        for row in plan.to_delete:
+            await self._delete_stage(row)
         for _semantic, fields in plan.to_create:
             await self.call("crm.status.add", {"fields": {"ENTITY_ID": reference, **fields}})
             self.created.append(f"stage {fields['NAME']}")
+        for row_id, fields in plan.to_update:
+            await self.call("crm.status.update", {"id": row_id, "fields": fields})
+            self.changed.append(f"stage {row_id}: {', '.join(sorted(fields))}")
+        mapped = dict(plan.mapped)
         if plan.to_create:
-            rows = [
-                StageRow.parse(r)
-                for r in await self.call("crm.status.list", {"filter": {"ENTITY_ID": reference}})
-            ]
+            rows = await self._stage_rows(reference)
             mapped = plan_stages(semantics, titles, rows, code_prefix=prefix).mapped
         return {semantic: mapped[semantic] for semantic in semantics if semantic in mapped}
+
+    async def _stage_rows(self, reference: str) -> list[StageRow]:
+        listed = await self.call("crm.status.list", {"filter": {"ENTITY_ID": reference}})
+        return [StageRow.parse(row) for row in listed]
+
+    async def _delete_stage(self, row: StageRow) -> None:
+        """A default stage of our own new funnel; system stages need ``FORCED``. One the
+        portal refuses to delete (an item in it, say) is kept and reported."""
+        try:
+            await self.call("crm.status.delete", {"id": row.id, "params": {"FORCED": "Y"}})
+        except Bitrix24Error as exc:
+            self.changed.append(f"stage {row.name} kept: {exc.code or exc}")
+        else:
+            self.changed.append(f"stage {row.name} deleted")
 
     async def _eta_field(self, type_id: int) -> str:
         field_name = f"UF_CRM_{type_id}_{ETA_FIELD}"

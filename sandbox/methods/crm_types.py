@@ -9,7 +9,7 @@ from sandbox.envelope import Page
 from sandbox.errors import RestError, legacy_error, required
 from sandbox.fields import as_legacy, to_upper
 from sandbox.listing import apply_filter, apply_order, paginate
-from sandbox.stages import add_category, add_status, categories_of
+from sandbox.stages import add_category, add_status, categories_of, status_by_id, update_status
 
 _TYPE_FLAGS = (
     "isCategoriesEnabled",
@@ -177,6 +177,31 @@ def status_add(call: Call) -> int:
         call.store.statuses.remove(row)
         raise legacy_error("Status with this STATUS_ID already exists.")
     return int(row["ID"])
+
+
+def _status_row(call: Call) -> dict[str, Any]:
+    row = status_by_id(call.store, call.param("id"))
+    if row is None:
+        raise legacy_error("The status is not found.")
+    return row
+
+
+@method("crm.status.update")
+def status_update(call: Call) -> bool:
+    fields = {to_upper(str(k)): v for k, v in call.dict_param("fields").items()}
+    update_status(_status_row(call), fields)
+    return True
+
+
+@method("crm.status.delete")
+def status_delete(call: Call) -> bool:
+    """A system stage (a funnel's default) is deleted only with ``params[FORCED]=Y``."""
+    row = _status_row(call)
+    forced = str(call.dict_param("params").get("FORCED", "N")).upper() == "Y"
+    if row["SYSTEM"] == "Y" and not forced:
+        raise legacy_error("The system status can not be deleted.")
+    call.store.statuses.remove(row)
+    return True
 
 
 @method("userfieldconfig.add")

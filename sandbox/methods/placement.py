@@ -40,7 +40,10 @@ def placement_bind(call: Call) -> bool:
     if not _TABS.match(placement):
         raise RestError("ERROR_PLACEMENT_NOT_FOUND", "Placement not found", status=400)
     check_handler_url(call, handler)
-    if any(b["placement"] == placement and b["handler"] == handler for b in call.portal.placements):
+    deduplicates = call.portal.config.placement_bind_deduplicates
+    if deduplicates and any(
+        b["placement"] == placement and b["handler"] == handler for b in call.portal.placements
+    ):
         raise RestError("ERROR_CORE", "Handler already binded", status=400)
     call.portal.placements.append(
         {

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.core.logs import redact_event
 from app.core.models import Portal
 from app.core.portal_settings import load_portal_settings
+from app.portals.bindings import EVENTS, ROBOTS
 from tests.e2e.harness import Stack, live_stack
 
 pytestmark = pytest.mark.e2e
@@ -69,6 +70,34 @@ class TestInstall:
         placements = await stack.ctl("GET", "/placements")
         card_tab = f"CRM_DYNAMIC_{first['card_entity_type_id']}_DETAIL_TAB"
         assert any(p["placement"] == card_tab for p in placements["placements"])
+
+
+class TestOneBindingEach:
+    """Re-install and re-provision leave one binding per placement, event and robot, whether
+    or not the portal refuses a repeated placement.bind (UNCONFIRMED, a sandbox switch)."""
+
+    @pytest.mark.parametrize("deduplicates", [True, False])
+    async def test_install_provision_reinstall_leave_exactly_one_of_each(
+        self, stack: Stack, deduplicates: bool
+    ) -> None:
+        await stack.ctl("PATCH", "/config", json={"placement_bind_deduplicates": deduplicates})
+        await stack.install()
+        await stack.provision()
+        await stack.install()
+        placements = [p["placement"] for p in (await stack.ctl("GET", "/placements"))["placements"]]
+        assert sorted(placements) == sorted({"CRM_DEAL_DETAIL_TAB", "CRM_DYNAMIC_128_DETAIL_TAB"})
+        bound = (await stack.ctl("GET", "/events/bound"))["bindings"]
+        assert sorted(b["event"] for b in bound) == sorted(EVENTS)
+        robots = (await stack.ctl("GET", "/robots"))["robots"]
+        assert sorted(r["CODE"] for r in robots) == sorted(r["CODE"] for r in ROBOTS)
+
+    async def test_a_re_bind_with_everything_in_place_binds_nothing(self, stack: Stack) -> None:
+        await stack.install()
+        await stack.ctl("DELETE", "/requests")
+        await stack.install()
+        requests = (await stack.ctl("GET", "/requests"))["requests"]
+        commands = [m for r in requests if r["method"] == "batch" for m in r["batch_commands"]]
+        assert sorted(commands) == ["bizproc.robot.list", "event.get", "placement.get"]
 
 
 class TestInstallRefusals:

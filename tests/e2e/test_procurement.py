@@ -1,14 +1,18 @@
 """The procurement workflow end to end on the sandbox portal over real HTTP (PRODUCT.md §3.4)."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.core.db import unit_of_work
 from app.core.models import Reminder
+from app.worker.scheduler import fire_due_reminders
+from connectors.crm.schemas import owner_type_code
 from connectors.sms import LogSmsSender
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
-from tests.e2e.procurement_steps import Journey
+from tests.e2e.procurement_steps import GOODS_ROWS, Journey
 
 pytestmark = pytest.mark.e2e
 
@@ -195,3 +199,111 @@ class TestEtaReminder:
         await journey.stack.settle()
         calls = [t for t in await journey.tasks(SALES_ID) if "Позвонить клиенту" in t]
         assert len(calls) == 1
+
+
+async def the_reminder(journey: Journey) -> Reminder:
+    async with journey.stack.context.sessions() as session:
+        return (await session.scalars(select(Reminder))).one()
+
+
+async def fire_due(journey: Journey) -> int:
+    async with unit_of_work(journey.stack.context.sessions) as session:
+        fired = await fire_due_reminders(session)
+    await journey.stack.settle()
+    return fired
+
+
+async def ship_with_eta(journey: Journey, eta: date | None) -> None:
+    field = journey.values["card_eta_field"]
+    await journey.move_card("SHIPPED", extra={field: eta.isoformat() if eta else ""})
+
+
+class TestChangedEta:
+    """PRODUCT §3.4 rule 9: changing the ETA reschedules the call; clearing it cancels."""
+
+    async def test_every_eta_change_reschedules_and_a_cleared_eta_cancels(
+        self, journey: Journey
+    ) -> None:
+        today = datetime.now(UTC).date()
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await find_everything(journey)
+        await journey.move_deal("BUYOUT")
+        await journey.move_card("BOUGHT")
+        await ship_with_eta(journey, today + timedelta(days=30))
+        reminder = await the_reminder(journey)
+        assert (reminder.status, reminder.fire_at.date()) == ("scheduled", today + timedelta(25))
+
+        await ship_with_eta(journey, today + timedelta(days=4))
+        assert (await the_reminder(journey)).status == "scheduled"
+        assert await fire_due(journey) == 1  # within the lead days: the task at once
+        calls = [t for t in await journey.tasks(SALES_ID) if "Позвонить клиенту" in t]
+        assert len(calls) == 1
+
+        await ship_with_eta(journey, today + timedelta(days=20))
+        reminder = await the_reminder(journey)
+        assert (reminder.status, reminder.fire_at.date()) == ("scheduled", today + timedelta(15))
+
+        await ship_with_eta(journey, None)
+        assert (await the_reminder(journey)).status == "cancelled"
+        assert await fire_due(journey) == 0
+
+
+class TestCardRowsFollowTheDeal:
+    """Rule 4 on the card: its product rows and sum follow the deal's active goods lines."""
+
+    async def test_a_removal_and_an_addition_reach_the_card_and_the_numbers_stay(
+        self, journey: Journey
+    ) -> None:
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        front, _bumper, delivery = GOODS_ROWS
+        grille = {
+            "PRODUCT_ID": 3,
+            "PRODUCT_NAME": "Решётка радиатора",
+            "PRICE": 7400,
+            "QUANTITY": 1,
+        }
+        await journey.stack.act(
+            "crm.deal.productrows.set", {"id": journey.deal_id, "rows": [front, delivery, grille]}
+        )
+        _html, config = await journey.open_tab("deal", user_id=SALES_ID)  # rows fire no event
+        await journey.stack.settle()
+
+        card_rows = await journey.stack.act(
+            "crm.item.productrow.list",
+            {
+                "filter": {
+                    "=ownerType": owner_type_code(journey.values["card_entity_type_id"]),
+                    "=ownerId": await journey.card_id(),
+                }
+            },
+        )
+        names = [r["productName"] for r in card_rows["productRows"]]
+        assert names == ["Фара передняя левая", "Решётка радиатора"]
+        assert float((await journey.card())["opportunity"]) == 2 * 12500 + 7400
+
+        _html, config = await journey.open_tab("card")
+        numbers = {line["name"]: line["position"] for line in config["lines"]}
+        assert numbers == {"Фара передняя левая": 1, "Бампер передний": 2, "Решётка радиатора": 3}
+
+
+class TestSmsOncePerDeal:
+    """PRODUCT §3.8: a client gets each SMS text at most once per deal."""
+
+    async def test_a_card_re_entering_the_warehouse_sends_no_second_sms_or_comment(
+        self, journey: Journey
+    ) -> None:
+        await journey.create_deal()
+        await journey.move_deal("SEARCH")
+        await find_everything(journey)
+        await journey.move_deal("BUYOUT")
+        for stage in ("BOUGHT", "AT_WAREHOUSE", "BOUGHT", "AT_WAREHOUSE"):
+            await journey.move_card(stage)
+        assert [text for _phone, text, *_ in sms_log(journey.stack)] == [
+            "Ваш товар выкуплен и принят на склад"
+        ]
+        timeline = await journey.stack.ctl(
+            "GET", "/timeline", params={"entity_type": "deal", "entity_id": journey.deal_id}
+        )
+        assert sum("выкуплен" in str(entry) for entry in timeline["comments"]) == 1

@@ -72,3 +72,27 @@ class TestEtaReminder:
     def test_a_naive_now_is_refused(self) -> None:
         with pytest.raises(ValueError, match="timezone-aware"):
             plan_reminder(DEAL, view(date(2025, 3, 20)), SETTINGS, NOW.replace(tzinfo=None))
+
+
+class TestMovedEta:
+    """A reschedule is one effect: the handler must never cancel the job it just re-armed."""
+
+    def test_a_later_or_earlier_eta_is_one_schedule_and_no_cancel(self) -> None:
+        for old, new in (
+            (date(2025, 4, 2), date(2025, 3, 8)),
+            (date(2025, 3, 8), date(2025, 3, 23)),
+        ):
+            effects = plan_reminder(DEAL, view(new, scheduled=old), SETTINGS, NOW)
+            assert [type(e) for e in effects] == [ScheduleReminder]
+
+    def test_an_eta_moved_within_the_lead_days_fires_now(self) -> None:
+        (effect,) = plan_reminder(DEAL, view(date(2025, 3, 8), date(2025, 4, 2)), SETTINGS, NOW)
+        assert isinstance(effect, ScheduleReminder) and effect.fire_at == NOW
+
+    def test_a_cleared_eta_cancels(self) -> None:
+        effects = plan_reminder(DEAL, view(None, scheduled=date(2025, 3, 20)), SETTINGS, NOW)
+        assert [type(e) for e in effects] == [CancelReminder]
+
+    def test_an_eta_moved_into_the_past_cancels(self) -> None:
+        effects = plan_reminder(DEAL, view(date(2025, 3, 1), date(2025, 3, 20)), SETTINGS, NOW)
+        assert [type(e) for e in effects] == [CancelReminder]

@@ -13,6 +13,7 @@ from automations.procurement import (
     Plan,
     RecordStages,
     SearchData,
+    SetCardRows,
     UpsertLines,
     plan_search_entry,
     render,
@@ -28,8 +29,8 @@ def step(world: World) -> Plan:
     return plan
 
 
-def buyer_enters(world: World, position: int, status: LineStatus, note: str = "") -> Plan:
-    line = next(line for line in world.lines if line.position == position and line.is_active)
+def buyer_enters(world: World, number: int, status: LineStatus, note: str = "") -> Plan:
+    line = next(line for line in world.lines if line.position == number and line.is_active)
     plan = plan_search_entry(
         world.state(),
         NOW,
@@ -71,11 +72,11 @@ class TestWholePath:
         assert stages(world) == (DealStage.SEARCH, CardStage.SEARCH)
         assert search_progress(world.lines) == (0, 3)
 
-        buyer_enters(world, 0, LineStatus.FOUND)
-        buyer_enters(world, 1, LineStatus.REPLACEMENT, note="сумка побольше")
+        buyer_enters(world, 1, LineStatus.FOUND)
+        buyer_enters(world, 2, LineStatus.REPLACEMENT, note="сумка побольше")
         assert search_progress(world.lines) == (1, 3)
         assert stages(world) == (DealStage.SEARCH, CardStage.SEARCH)
-        buyer_enters(world, 2, LineStatus.NOT_FOUND)
+        buyer_enters(world, 3, LineStatus.NOT_FOUND)
         assert stages(world) == (DealStage.FOUND, CardStage.SEARCH_DONE)
 
         # The manager adds services and re-saves the rows: every row ID changes.
@@ -85,7 +86,7 @@ class TestWholePath:
             row(13, 30, "Зонт"),
             row(14, 900, "Доставка", is_service=True),
         )
-        assert [type(e) for e in step(world).effects] == [UpsertLines, RecordStages]
+        assert [type(e) for e in step(world).effects] == [SetCardRows, UpsertLines, RecordStages]
         assert [line.row_id for line in world.lines] == [11, 12, 13]
         assert stages(world) == (DealStage.FOUND, CardStage.SEARCH_DONE)
         world.user_moves_deal(DealStage.PROPOSAL)
@@ -125,7 +126,7 @@ class TestWholePath:
         world = World(deal=deal(DealStage.NEW, row(1, 10, "Рюкзак")))
         world.user_moves_deal(DealStage.SEARCH)
         step(world)
-        buyer_enters(world, 0, LineStatus.FOUND)
+        buyer_enters(world, 1, LineStatus.FOUND)
         world.user_moves_deal(DealStage.BUYOUT)
         step(world)
         world.buyer_moves_card(CardStage.SHIPPED, eta=date(2025, 4, 1))
@@ -141,8 +142,8 @@ class TestWholePath:
         world = World(deal=deal(DealStage.NEW, row(1, 10, "Рюкзак"), row(2, 20, "Сумка")))
         world.user_moves_deal(DealStage.SEARCH)
         step(world)
-        buyer_enters(world, 0, LineStatus.FOUND)
         buyer_enters(world, 1, LineStatus.FOUND)
+        buyer_enters(world, 2, LineStatus.FOUND)
         world.user_moves_deal(DealStage.PROPOSAL)
         step(world)
 
@@ -159,7 +160,12 @@ class TestWholePath:
         )
         assert search_progress(world.lines) == (1, 2)
 
-        buyer_enters(world, 1, LineStatus.FOUND)
+        assert {line.name: line.position for line in world.lines} == {
+            "Рюкзак": 1,
+            "Сумка": 2,  # the cancelled line keeps its number
+            "Зонт": 3,  # the new line takes the next free one
+        }
+        buyer_enters(world, 3, LineStatus.FOUND)
         assert stages(world) == (DealStage.FOUND, CardStage.SEARCH_DONE)
         assert world.notified().count((MANAGER, "notify.search_done")) == 2
         assert world.duplicates == []

@@ -10,7 +10,7 @@ FOUND_AT_ALI = SearchData(supplier="Ali", unit_price=Decimal("12.50"), currency=
 def stored(rows: list, *, search: dict[int, SearchData] | None = None) -> tuple[Line, ...]:
     """Lines as the handler stores them after a first match: IDs assigned, some searched."""
     result = match_lines(rows, ())
-    lines = [replace(line, line_id=100 + line.position) for line in result.lines]
+    lines = [replace(line, line_id=99 + line.position) for line in result.lines]
     for position, data in (search or {}).items():
         lines[position] = replace(lines[position], status=LineStatus.FOUND, search=data)
     return tuple(lines)
@@ -25,8 +25,8 @@ class TestMatchLines:
         rows = [row(1, 10, "Рюкзак"), row(2, 20, "Сумка")]
         result = match_lines(rows, ())
         assert [(line.row_id, line.position, line.status) for line in result.lines] == [
-            (1, 0, LineStatus.PENDING),
-            (2, 1, LineStatus.PENDING),
+            (1, 1, LineStatus.PENDING),
+            (2, 2, LineStatus.PENDING),
         ]
         assert result.added == result.lines
 
@@ -92,7 +92,7 @@ class TestMatchLines:
         before = stored([row(1, 10, "Рюкзак"), row(2, 20, "Сумка")], search={0: FOUND_AT_ALI})
         result = match_lines([row(5, 20, "Сумка"), row(6, 10, "Рюкзак")], before)
         line = by_id(result.lines)[100]
-        assert (line.row_id, line.position, line.search) == (6, 1, FOUND_AT_ALI)
+        assert (line.row_id, line.position, line.search) == (6, 1, FOUND_AT_ALI)  # keeps its №
 
     def test_rows_without_a_catalog_product_match_by_name(self) -> None:
         before = stored(
@@ -138,3 +138,38 @@ class TestMatchLines:
         before = stored([row(1, 10, "Рюкзак")])
         result = match_lines([row(1, 10, "Рюкзак синий", quantity=Decimal(5))], before)
         assert (result.lines[0].name, result.lines[0].quantity) == ("Рюкзак синий", Decimal(5))
+
+
+class TestLineNumbers:
+    """The tab's «№»: from 1, kept for the line's life, never shared."""
+
+    def test_a_new_line_after_a_cancellation_takes_the_next_free_number(self) -> None:
+        before = stored([row(1, 10, "Рюкзак"), row(2, 20, "Сумка"), row(3, 30, "Зонт")])
+        dropped = match_lines([row(1, 10, "Рюкзак"), row(3, 30, "Зонт")], before).lines
+        result = match_lines(
+            [row(1, 10, "Рюкзак"), row(3, 30, "Зонт"), row(4, 40, "Ремень")], dropped
+        )
+        numbers = {line.name: line.position for line in result.lines}
+        assert numbers == {"Рюкзак": 1, "Сумка": 2, "Зонт": 3, "Ремень": 4}
+
+    def test_a_line_keeps_its_number_when_rows_move_or_churn(self) -> None:
+        before = stored([row(1, 10, "Рюкзак"), row(2, 20, "Сумка")])
+        result = match_lines(
+            [row(8, 30, "Зонт"), row(9, 20, "Сумка"), row(7, 10, "Рюкзак")], before
+        )
+        assert [(line.name, line.position) for line in result.lines] == [
+            ("Зонт", 3),
+            ("Сумка", 2),
+            ("Рюкзак", 1),
+        ]
+
+    def test_lines_numbered_from_zero_or_repeating_are_renumbered_once_in_stored_order(
+        self,
+    ) -> None:
+        rows = [row(1, 10, "Рюкзак"), row(2, 20, "Сумка"), row(3, 30, "Зонт")]
+        legacy = [
+            replace(line, position=n) for line, n in zip(stored(rows), (0, 1, 1), strict=True)
+        ]
+        result = match_lines(rows, legacy)
+        assert [line.position for line in result.lines] == [1, 2, 3]
+        assert match_lines(rows, result.lines).changed(result.lines) == ()

@@ -72,6 +72,7 @@ def assert_lines_follow_rows(world: World) -> None:
     active = [line for line in world.lines if line.is_active]
     assert sorted(line.row_id for line in active) == sorted(r.row_id for r in goods)
     assert all(line.status is not LineStatus.CANCELLED_BY_CLIENT for line in active)
+    assert sorted(r.row_id for r in world.card_rows) == sorted(r.row_id for r in goods)
 
 
 @settings(max_examples=150, deadline=None)
@@ -114,3 +115,21 @@ def test_id_churn_alone_never_changes_status_or_data(initial: list, statuses: li
     assert {
         line.line_id: (line.status, line.search, line.position) for line in world.lines
     } == before
+
+
+@settings(max_examples=100, deadline=None)
+@given(initial=st.lists(PRODUCTS, max_size=5), edits=EDITS)
+def test_line_numbers_start_at_one_never_repeat_and_never_change(
+    initial: list, edits: list
+) -> None:
+    ids = itertools.count(1)
+    rows = [row(next(ids), p, n, sort=i * 10) for i, (p, n) in enumerate(initial)]
+    world = World(deal=deal(DealStage.SEARCH, *rows))
+    world.sync()
+    for edit in edits:
+        numbers = {line.line_id: line.position for line in world.lines}
+        apply_edit(world, edit, ids)
+        world.sync()
+        now = [line.position for line in world.lines]
+        assert min(now, default=1) >= 1 and len(set(now)) == len(now)
+        assert numbers.items() <= {line.line_id: line.position for line in world.lines}.items()

@@ -20,6 +20,7 @@ from automations.procurement import (
     ScheduleReminder,
     SearchData,
     SendSms,
+    SetCardRows,
     UpsertLines,
     plan_search_entry,
     plan_sync,
@@ -205,9 +206,23 @@ class TestRule4ClientDropsPositions:
         searched(in_search(world), LineStatus.FOUND, LineStatus.FOUND)
         world.set_rows(row(1, 10, "Рюкзак"))
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, UpsertLines, RecordStages]
         assert world.lines[1].status is LineStatus.CANCELLED_BY_CLIENT
         assert world.sync() == Plan()
+
+    def test_the_card_rows_follow_a_removal_and_an_addition(self, world: World) -> None:
+        searched(in_search(world), LineStatus.FOUND, LineStatus.FOUND)
+        world.set_rows(row(1, 10, "Рюкзак"), row(3, 30, "Зонт", price=250))
+        (card_rows,) = world.sync().of_type(SetCardRows)
+        assert [(r.name, r.price) for r in card_rows.rows] == [("Рюкзак", 100), ("Зонт", 250)]
+        assert world.sync() == Plan()
+
+    def test_services_and_buyer_entries_leave_the_card_rows_alone(self, world: World) -> None:
+        in_search(world)
+        world.set_rows(*world.deal.rows, row(9, 900, "Доставка", is_service=True))
+        assert world.sync().of_type(SetCardRows) == ()
+        searched(world, LineStatus.FOUND, LineStatus.NOT_FOUND)
+        assert world.performed_of(SetCardRows) == []
 
     def test_removing_the_last_unsearched_row_completes_the_search(self, world: World) -> None:
         in_search(world)
@@ -219,7 +234,7 @@ class TestRule4ClientDropsPositions:
         )
         world.set_rows(row(1, 10, "Рюкзак"))
         plan = world.sync()
-        assert kinds(plan) == [MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.FOUND
         assert world.sync() == Plan()
 
@@ -227,7 +242,7 @@ class TestRule4ClientDropsPositions:
         in_search(world)
         world.set_rows()
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.SEARCH
 
 
@@ -236,7 +251,7 @@ class TestRule5NewGoodsReturnToSearch:
         searched(in_search(world), LineStatus.FOUND, LineStatus.FOUND)
         world.set_rows(*world.deal.rows, row(3, 30, "Зонт"))
         plan = world.sync()
-        assert kinds(plan) == [MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, MoveDeal, MoveCard, Notify, UpsertLines, RecordStages]
         assert (world.deal.stage, world.card.stage) == (DealStage.SEARCH, CardStage.SEARCH)
         assert world.notified()[-1] == (BUYER, "notify.new_goods")
         assert world.lines[-1].status is LineStatus.PENDING
@@ -255,13 +270,13 @@ class TestRule5NewGoodsReturnToSearch:
         world.sync()
         world.set_rows(row(41, 10, "Рюкзак"), row(42, 20, "Сумка"))
         plan = world.sync()
-        assert kinds(plan) == [UpsertLines, RecordStages]
+        assert kinds(plan) == [SetCardRows, UpsertLines, RecordStages]
         assert world.deal.stage is DealStage.PROPOSAL
 
     def test_a_new_row_after_buyout_adds_a_line_but_moves_nothing(self, world: World) -> None:
         at_stage(world, DealStage.BUYOUT)
         world.set_rows(*world.deal.rows, row(3, 30, "Зонт"))
-        assert kinds(world.sync()) == [UpsertLines, RecordStages]
+        assert kinds(world.sync()) == [SetCardRows, UpsertLines, RecordStages]
 
 
 class TestRule6Buyout:
@@ -311,6 +326,15 @@ class TestRule8AtWarehouse:
         world.sync()
         assert world.sms_templates() == ["sms.at_warehouse"]
 
+    def test_a_card_re_entering_the_warehouse_texts_no_second_time(self, world: World) -> None:
+        at_stage(world, DealStage.BUYOUT)
+        keys = []
+        for stage in (CardStage.AT_WAREHOUSE, CardStage.BOUGHT, CardStage.AT_WAREHOUSE):
+            world.buyer_moves_card(stage)
+            keys += [sms.key for sms in world.sync().of_type(SendSms)]
+        assert keys == ["sms:sms.at_warehouse:100"] * 2  # one key per deal and text
+        assert world.sms_templates() == ["sms.at_warehouse"]
+
     def test_without_a_phone_the_manager_is_told_instead(self, world: World) -> None:
         world.deal = replace(world.deal, client_phone=None)
         at_stage(world, DealStage.BUYOUT)
@@ -341,11 +365,13 @@ class TestRule9Shipped:
         world.buyer_moves_card(CardStage.SHIPPED, eta=self.ETA)
         world.sync()
         world.buyer_moves_card(CardStage.SHIPPED, eta=date(2025, 3, 25))
+        first = world.reminders()[0][0]
         plan = world.sync()
-        old, new = plan.effects[:2]
-        assert isinstance(old, CancelReminder) and old.reminder_key == "reminder:call_client:100"
-        assert isinstance(new, ScheduleReminder) and new.fire_at.date() == date(2025, 3, 20)
-        assert new.reminder_key == old.reminder_key and new.key != old.key
+        assert plan.of_type(CancelReminder) == ()  # a cancel would kill the moved reminder
+        (new,) = plan.of_type(ScheduleReminder)
+        assert new.fire_at.date() == date(2025, 3, 20)
+        assert new.reminder_key == first.reminder_key == "reminder:call_client:100"
+        assert new.key != first.key
         assert world.sync() == Plan()
 
     def test_moving_the_eta_back_schedules_again(self, world: World) -> None:
@@ -359,7 +385,7 @@ class TestRule9Shipped:
             date(2025, 3, 20),
             date(2025, 3, 15),
         ]
-        assert len(cancelled) == 2
+        assert cancelled == []
         assert world.duplicates == []
 
     def test_shipped_without_eta_schedules_once_the_eta_is_filled(self, world: World) -> None:
@@ -396,11 +422,11 @@ class TestRule10Closing:
         assert [e.stage for e in plan.of_type(MoveCard)] == [CardStage.CANCELLED]
         assert world.sync() == Plan()
 
-    def test_a_deal_won_again_after_reopening_gets_a_new_review_request(self, world: World) -> None:
+    def test_a_deal_won_again_after_reopening_asks_for_no_second_review(self, world: World) -> None:
         at_stage(world, DealStage.WON)
         world.user_moves_deal(DealStage.RECEIVED)
         world.sync()
         world.user_moves_deal(DealStage.WON)
         world.sync()
-        assert world.sms_templates() == ["sms.review_request", "sms.review_request"]
-        assert world.duplicates == []
+        assert world.sms_templates() == ["sms.review_request"]  # each text once per deal
+        assert world.duplicates == ["sms:sms.review_request:100"]  # skipped by its key

@@ -32,6 +32,7 @@ from automations.procurement import (
     RowSnapshot,
     ScheduleReminder,
     SendSms,
+    SetCardRows,
     SyncInput,
     UpsertLines,
     plan_sync,
@@ -68,6 +69,7 @@ class World:
     card: CardSnapshot | None = None
     link: LinkState = field(default_factory=lambda: LinkState(deal_id=100))
     lines: list[Line] = field(default_factory=list)
+    card_rows: tuple[RowSnapshot, ...] = ()
     settings: ProcurementSettings = SETTINGS
     performed: dict[str, Effect] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
@@ -96,6 +98,9 @@ class World:
                 id=500, stage=CardStage.SEARCH, eta=None, assigned_by_id=effect.assigned_by_id
             )
             self.link = replace(self.link, card_id=500, buyer_id=effect.assigned_by_id)
+            self.card_rows = effect.rows
+        elif isinstance(effect, SetCardRows):
+            self.card_rows = effect.rows
         elif isinstance(effect, MoveDeal):
             self.deal = replace(self.deal, stage=effect.stage)
         elif isinstance(effect, MoveCard):
