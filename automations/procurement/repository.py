@@ -4,7 +4,7 @@ Also the conversion between our rows and the rules' model (``automations.procure
 """
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,10 @@ from automations.procurement.model import (
     Line,
     LineStatus,
     LinkState,
+    SearchData,
 )
+
+SEARCH_FIELDS = tuple(f.name for f in fields(SearchData))
 
 
 async def find_link(session: AsyncSession, member_id: str, deal_id: int) -> ProcurementLink | None:
@@ -90,7 +93,8 @@ def link_state(deal_id: int, link: ProcurementLink | None) -> LinkState:
 
 
 def to_line(row: ProcurementLine) -> Line:
-    search = SEARCH_DATA.validate_python(row, from_attributes=True)
+    # a pydantic dataclass does not validate from attributes: hand it the columns by name
+    search = SEARCH_DATA.validate_python({name: getattr(row, name) for name in SEARCH_FIELDS})
     return Line(
         line_id=row.id,
         row_id=row.row_id,
