@@ -1,7 +1,11 @@
 """Rule 2 (the buyer's entry per line) and rule 3's completion test and the tab's progress.
 
 Trigger: the buyer saves a line in the Search tab. Rule: validate and apply the entry to
-that line. Effect: the new line list, which ``rules.plan_search_entry`` turns into a plan
+that line. What each status requires: ``found`` — the supplier, the unit price and its
+currency (the sales manager quotes from them); ``replacement`` — the replacement described
+(«Чем заменили»); ``not_found`` and ``pending`` — nothing. An entry that lacks what its
+status requires is refused with an ``EntryProblem`` (its text in ``messages``), whoever
+sends it. Effect: the new line list, which ``rules.plan_search_entry`` turns into a plan
 (an ``UpsertLines`` plus whatever rule 3 then decides). Saving the same entry twice
 changes nothing, so the second save yields no effects.
 """
@@ -25,6 +29,9 @@ class EntryProblem(StrEnum):
     UNKNOWN_LINE = "entry.unknown_line"
     STATUS_NOT_ALLOWED = "entry.status_not_allowed"
     REPLACEMENT_NOT_DESCRIBED = "entry.replacement_not_described"
+    FOUND_NEEDS_SUPPLIER = "entry.found_needs_supplier"
+    FOUND_NEEDS_PRICE = "entry.found_needs_price"
+    FOUND_NEEDS_CURRENCY = "entry.found_needs_currency"
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,21 @@ def _entry_problem(
         return EntryProblem.UNKNOWN_LINE
     if status not in BUYER_STATUSES:
         return EntryProblem.STATUS_NOT_ALLOWED
+    return _missing_for(status, search)
+
+
+def _missing_for(status: LineStatus, search: SearchData) -> EntryProblem | None:
+    """What the status requires that the entry lacks (the first of them), if anything."""
     if status is LineStatus.REPLACEMENT and not search.replacement_note.strip():
         return EntryProblem.REPLACEMENT_NOT_DESCRIBED
+    if status is not LineStatus.FOUND:
+        return None
+    if not search.supplier.strip():
+        return EntryProblem.FOUND_NEEDS_SUPPLIER
+    if search.unit_price is None:
+        return EntryProblem.FOUND_NEEDS_PRICE
+    if not search.currency.strip():
+        return EntryProblem.FOUND_NEEDS_CURRENCY
     return None
 
 
