@@ -13,7 +13,7 @@ from app.web.frame.requests import read_json_object, verify_view_token
 from app.web.frame.view_token import ViewClaims
 from app.web.tab import service
 from app.web.tab.render import line_json, render_tab, render_tab_error
-from app.worker.actions import ACTIONS, queue_action
+from app.worker.actions import ACTIONS, QueuedAction, queue_action
 from webhooks.bitrix24.routes import read_form
 
 router = APIRouter(tags=["search tab"])
@@ -96,12 +96,14 @@ async def run_action(
     if name not in ACTIONS:
         raise Forbidden(f"unknown action {name[:40]!r}")
     params = await read_json_object(request)
-    message = await in_transaction(
+    queued = await in_transaction(
         context, lambda session: _queue_action(session, claims, name, params)
     )
-    return {"message": message}
+    return {"message": queued.message, "job_id": queued.job_id}
 
 
-async def _queue_action(session: Any, claims: ViewClaims, name: str, params: dict[str, Any]) -> str:
+async def _queue_action(
+    session: Any, claims: ViewClaims, name: str, params: dict[str, Any]
+) -> QueuedAction:
     deal_id = await service.deal_of(session, claims)
     return await queue_action(session, claims.member_id, deal_id, name, params, lang=claims.lang)
