@@ -5,7 +5,8 @@ that line. What each status requires: ``found`` — the supplier, the unit price
 currency (the sales manager quotes from them); ``replacement`` — the replacement described
 («Чем заменили»); ``not_found`` and ``pending`` — nothing. An entry that lacks what its
 status requires is refused with an ``EntryProblem`` (its text in ``messages``), whoever
-sends it. Effect: the new line list, which ``rules.plan_search_entry`` turns into a plan
+sends it. Once the card reached the portal's lock stage (``lines_locked``; «Выкуплено» by
+default) the lines are read-only. Effect: the new line list, which ``rules.plan_search_entry`` turns into a plan
 (an ``UpsertLines`` plus whatever rule 3 then decides). Saving the same entry twice
 changes nothing, so the second save yields no effects.
 """
@@ -16,11 +17,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from automations.procurement.model import Line, LineStatus, SearchData
+from automations.procurement.model import CardStage, Line, LineStatus, SearchData
 
 BUYER_STATUSES = frozenset(
     {LineStatus.PENDING, LineStatus.FOUND, LineStatus.NOT_FOUND, LineStatus.REPLACEMENT}
 )
+
+
+DEFAULT_LOCK_STAGE = CardStage.BOUGHT
+NEVER_LOCKED = "NEVER"
+_CARD_ORDER = tuple(CardStage)  # the funnel's order; CANCELLED, its end, counts as past all
+
+
+def lines_locked(card_stage: CardStage | None, locked_from: str = DEFAULT_LOCK_STAGE) -> bool:
+    """Whether the card is at ``locked_from`` or later (lines then stay as they are);
+    ``locked_from`` is a card stage's name or ``NEVER``; no card yet is never locked."""
+    if card_stage is None or locked_from == NEVER_LOCKED:
+        return False
+    lock = CardStage(locked_from) if locked_from in CardStage.__members__ else DEFAULT_LOCK_STAGE
+    return _CARD_ORDER.index(card_stage) >= _CARD_ORDER.index(lock)
 
 
 class EntryProblem(StrEnum):

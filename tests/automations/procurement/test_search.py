@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from automations.procurement import (
+    CardStage,
     EntryProblem,
     EntryRejected,
     Line,
@@ -12,6 +13,7 @@ from automations.procurement import (
     is_search_complete,
     search_progress,
 )
+from automations.procurement.search import lines_locked
 
 
 def line(line_id: int, status: LineStatus, prior: LineStatus | None = None) -> Line:
@@ -120,3 +122,26 @@ class TestFoundNeedsSupplierAndPrice:
         for status in (S.NOT_FOUND, S.PENDING):
             result = apply_search_entry([line(1, S.FOUND)], 1, status, SearchData())
             assert isinstance(result, tuple) and result[0].status is status
+
+
+class TestLinesLocked:
+    def test_lines_lock_at_bought_and_every_later_stage_by_default(self) -> None:
+        locked = {stage for stage in CardStage if lines_locked(stage)}
+        assert locked == {
+            CardStage.BOUGHT,
+            CardStage.AT_WAREHOUSE,
+            CardStage.SHIPPED,
+            CardStage.DONE,
+            CardStage.CANCELLED,
+        }
+
+    def test_no_card_is_never_locked(self) -> None:
+        assert not lines_locked(None)
+
+    def test_the_portal_may_lock_later_or_never(self) -> None:
+        assert not lines_locked(CardStage.BOUGHT, "SHIPPED")
+        assert lines_locked(CardStage.SHIPPED, "SHIPPED")
+        assert not lines_locked(CardStage.DONE, "NEVER")
+
+    def test_an_unknown_setting_falls_back_to_bought(self) -> None:
+        assert lines_locked(CardStage.BOUGHT, "LATER") and not lines_locked(CardStage.BUYOUT, "")
