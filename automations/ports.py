@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.models import Job, Portal
+from app.core.outcome import Outcome
 from connectors.bitrix24 import Bitrix24Client
 from connectors.sms import SmsSender
 
@@ -33,5 +34,7 @@ class Deps:
     sms: SmsSender
 
 
-JobHandler = Callable[[Deps, Job], Awaitable[str]]
-ActionHandler = Callable[[Deps, Portal, int, dict[str, Any]], Awaitable[str]]
+# A job handler's note of what it did, or its outcome for the person who asked (the worker
+# stores it on the job); a product action always answers with an outcome: done or refused.
+JobHandler = Callable[[Deps, Job], Awaitable[str | Outcome]]
+ActionHandler = Callable[[Deps, Portal, int, dict[str, Any]], Awaitable[Outcome]]

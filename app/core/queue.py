@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.models import InboxEvent, Job
 from app.core.models.base import utc_now
+from app.core.outcome import Outcome
 from app.core.upsert import insert_for
 
 RUNNING, PENDING, DONE, DEAD = "running", "pending", "done", "dead"
@@ -222,6 +223,8 @@ def _rearm_on_conflict(statement: Any, now: datetime) -> Any:
             "attempts": case((finished, 0), else_=table.c.attempts),
             "run_after": case((finished, now), else_=table.c.run_after),
             "payload": statement.excluded.payload,
+            "outcome_kind": "",
+            "outcome": "",
             "updated_at": now,
         },
     )
@@ -261,14 +264,20 @@ async def claim(
     return list((await session.scalars(statement)).all())
 
 
-async def finish(session: AsyncSession, job: Job, *, worker_id: str) -> None:
-    """Done — unless an event re-armed it while it ran; then it runs once more."""
+async def finish(
+    session: AsyncSession, job: Job, *, worker_id: str, outcome: Outcome | None = None
+) -> None:
+    """Done with its outcome — unless an event re-armed it while it ran; then it runs once
+    more and its outcome waits for that run."""
+    kind, message = (outcome.kind.value, outcome.message[:2000]) if outcome else ("", "")
     await session.execute(
         update(Job)
         .where(Job.id == job.id, Job.locked_by == worker_id)
         .values(
             status=case((Job.dirty, PENDING), else_=DONE),
             attempts=case((Job.dirty, 0), else_=Job.attempts),
+            outcome_kind=case((Job.dirty, ""), else_=kind),
+            outcome=case((Job.dirty, ""), else_=message),
             dirty=False,
             locked_by="",
             locked_until=None,
@@ -279,10 +288,19 @@ async def finish(session: AsyncSession, job: Job, *, worker_id: str) -> None:
 
 
 async def fail(
-    session: AsyncSession, job: Job, *, worker_id: str, error: str, retry_at: datetime | None
+    session: AsyncSession,
+    job: Job,
+    *,
+    worker_id: str,
+    error: str,
+    retry_at: datetime | None,
+    outcome: Outcome | None = None,
 ) -> None:
-    """Back to pending at ``retry_at``, or dead-lettered when ``retry_at`` is None."""
+    """Back to pending at ``retry_at``, or dead-lettered with ``outcome`` when it is None."""
     status = PENDING if retry_at is not None else DEAD
+    final = (
+        {"outcome_kind": outcome.kind.value, "outcome": outcome.message[:2000]} if outcome else {}
+    )
     await session.execute(
         update(Job)
         .where(Job.id == job.id, Job.locked_by == worker_id)
@@ -293,6 +311,7 @@ async def fail(
             locked_by="",
             locked_until=None,
             updated_at=utc_now(),
+            **(final if retry_at is None else {}),
         )
     )
 
@@ -317,7 +336,14 @@ async def retry_dead(session: AsyncSession, member_id: str | None, job_id: int) 
     if member_id is not None:
         query = query.where(Job.member_id == member_id)
     result = await session.execute(
-        query.values(status=PENDING, attempts=0, run_after=utc_now(), updated_at=utc_now())
+        query.values(
+            status=PENDING,
+            attempts=0,
+            run_after=utc_now(),
+            updated_at=utc_now(),
+            outcome_kind="",
+            outcome="",
+        )
     )
     return bool(result.rowcount)
 

@@ -3,8 +3,11 @@
 Trigger: a robot call stored by ``POST /b24/robots`` (one job per ``event_token``).
 Effects and their idempotency records (RELIABILITY.md DR3), keyed by the token's sha256:
 
-* ``robot_action:{key}`` — the action ran; its message is kept, so a retry after a
-  failed reply answers with it instead of running the action again;
+* ``robot_action:{key}`` — the action ran; its answer is kept, so a retry after a
+  failed reply answers with it instead of running the action again. The answer is the
+  action's outcome as the tab tells it, in the portal's language: «Готово: …» or, for a
+  refusal (a discount above the deal total, kits without a definition), «Не выполнено: …»
+  with the reason — in ``RETURN_VALUES[result]``;
 * ``robot_reply:{key}`` — ``bizproc.event.send`` (REST_FACTS §12): ``started`` before
   the call, ``done`` after it. A refusal before execution (rate limit) forgets the
   record; any other failure leaves it ``started`` and the job's backoff retries.
@@ -21,8 +24,10 @@ from app.core import effects, portal_store
 from app.core.db import unit_of_work
 from app.core.logs import get_logger, secrets
 from app.core.models import Effect, Job, Portal
+from app.core.outcome import Outcome
 from app.core.queue import PermanentJobError
 from app.worker.actions import action_handlers
+from app.worker.outcomes import outcome_text
 from automations.ports import Deps
 from connectors.bitrix24 import (
     BadRequestError,
@@ -93,7 +98,7 @@ async def run_robot_job(deps: Deps, job: Job) -> str:
 async def _run_action_once(deps: Deps, portal: Portal, robot: RobotJob, done: Effect | None) -> str:
     if done is not None and done.status == effects.DONE:
         return str(done.result.get("message", ""))
-    message = await _run_action(deps, portal, robot)
+    message = outcome_text(await _run_action(deps, portal, robot), portal.language)
     async with unit_of_work(deps.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.action_key, "robot_action")])
         await effects.finish(
@@ -102,13 +107,15 @@ async def _run_action_once(deps: Deps, portal: Portal, robot: RobotJob, done: Ef
     return message
 
 
-async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> str:
+async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> Outcome:
     handler = action_handlers().get(robot.action)
     if handler is None:
-        return _say(
-            portal,
-            f"Действие «{robot.action}» недоступно в этой версии приложения.",
-            f"The action {robot.action!r} is not available in this version of the app.",
+        return Outcome.refused(
+            _say(
+                portal,
+                f"Действие «{robot.action}» недоступно в этой версии приложения.",
+                f"The action {robot.action!r} is not available in this version of the app.",
+            )
         )
     try:
         return await handler(deps, portal, robot.deal_id, robot.params)
@@ -120,7 +127,7 @@ async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> str:
             deal_id=robot.deal_id,
             error=str(exc),
         )
-        return _say(portal, f"Не выполнено: {exc}", f"Failed: {exc}")
+        return Outcome.failed(_say(portal, f"Битрикс24 отказал: {exc}", f"Bitrix24 refused: {exc}"))
 
 
 async def _reply_once(

@@ -1,5 +1,9 @@
 """The worker: claims jobs from the inbox, runs their handler, records the outcome.
 
+A handler's return value becomes the job's outcome (``jobs.outcome``: done or refused, with
+its message); a dead-lettered job gets a failure outcome in the portal's language, so the
+tab and the robots can tell the person who asked.
+
 Failures are retried with exponential backoff and dead-lettered after
 ``INBOX_MAX_ATTEMPTS``; a crashed worker's jobs come back when its lease runs out;
 SIGTERM releases what is held (R3, R19, R21). A portal may hold at most
@@ -21,7 +25,9 @@ from app.core.logs import get_logger
 from app.core.metrics import DEAD_LETTERS, JOB_RESULTS
 from app.core.models import Job
 from app.core.models.base import utc_now
+from app.core.outcome import Outcome, as_outcome
 from app.core.queue import PermanentJobError
+from app.worker.outcomes import dead_letter_outcome, portal_language
 from automations.ports import Deps, JobHandler
 
 log = get_logger("b24bridge.worker")
@@ -121,15 +127,22 @@ class Worker:
             await self._record_failure(job, exc)
             return
         async with unit_of_work(self.deps.sessions) as session:
-            await queue.finish(session, job, worker_id=self.worker_id)
-        JOB_RESULTS.labels(kind=job.kind, result="done").inc()
-        log.info("job done", job_id=job.id, kind=job.kind, member_id=job.member_id, outcome=outcome)
+            await queue.finish(session, job, worker_id=self.worker_id, outcome=outcome)
+        JOB_RESULTS.labels(kind=job.kind, result=outcome.kind.value).inc()
+        log.info(
+            "job done",
+            job_id=job.id,
+            kind=job.kind,
+            member_id=job.member_id,
+            outcome=outcome.kind.value,
+            message=outcome.message,
+        )
 
-    async def _handle(self, job: Job) -> str:
+    async def _handle(self, job: Job) -> Outcome:
         handler = self.handlers.get(job.kind)
         if handler is None:
             raise PermanentJobError(f"no handler for job kind {job.kind!r}")
-        return await handler(self.deps, job)
+        return as_outcome(await handler(self.deps, job))
 
     async def _record_failure(self, job: Job, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
@@ -138,8 +151,16 @@ class Worker:
             or job.attempts >= self.deps.settings.inbox_max_attempts
         )
         retry_at = None if permanent else utc_now() + backoff(job.attempts)
+        outcome = None if retry_at else await self._dead_letter_outcome(job)
         async with unit_of_work(self.deps.sessions) as session:
-            await queue.fail(session, job, worker_id=self.worker_id, error=error, retry_at=retry_at)
+            await queue.fail(
+                session,
+                job,
+                worker_id=self.worker_id,
+                error=error,
+                retry_at=retry_at,
+                outcome=outcome,
+            )
         result = "dead" if retry_at is None else "retry"
         JOB_RESULTS.labels(kind=job.kind, result=result).inc()
         if retry_at is None:
@@ -153,6 +174,13 @@ class Worker:
             error=error,
             dead_lettered=retry_at is None,
         )
+
+    async def _dead_letter_outcome(self, job: Job) -> Outcome:
+        try:
+            lang = await portal_language(self.deps, job.member_id)
+        except Exception:  # the database is failing too: the outcome still gets recorded
+            lang = "ru"
+        return dead_letter_outcome(job, lang)
 
 
 def backoff(attempts: int) -> timedelta:

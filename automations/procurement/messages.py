@@ -76,8 +76,20 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         EN: "This status is set automatically only",
     },
     "entry.replacement_not_described": {
-        RU: "Опишите замену",
-        EN: "Describe the replacement",
+        RU: "Для статуса «замена» заполните поле «Чем заменили»",
+        EN: "The status «replacement» needs the «Replaced with» field filled in",
+    },
+    "entry.found_needs_supplier": {
+        RU: "Для статуса «найден» заполните поле «Поставщик»",
+        EN: "The status «found» needs the «Supplier» field filled in",
+    },
+    "entry.found_needs_price": {
+        RU: "Для статуса «найден» укажите цену за единицу, например 310,50",
+        EN: "The status «found» needs a unit price, e.g. 310.50",
+    },
+    "entry.found_needs_currency": {
+        RU: "Для статуса «найден» укажите валюту цены, например CNY или RUB",
+        EN: "The status «found» needs the price's currency, e.g. CNY or RUB",
     },
 }
 

@@ -1,7 +1,12 @@
 """Rule 2 (the buyer's entry per line) and rule 3's completion test and the tab's progress.
 
 Trigger: the buyer saves a line in the Search tab. Rule: validate and apply the entry to
-that line. Effect: the new line list, which ``rules.plan_search_entry`` turns into a plan
+that line. What each status requires: ``found`` — the supplier, the unit price and its
+currency (the sales manager quotes from them); ``replacement`` — the replacement described
+(«Чем заменили»); ``not_found`` and ``pending`` — nothing. An entry that lacks what its
+status requires is refused with an ``EntryProblem`` (its text in ``messages``), whoever
+sends it. Once the card reached the portal's lock stage (``lines_locked``; «Выкуплено» by
+default) the lines are read-only. Effect: the new line list, which ``rules.plan_search_entry`` turns into a plan
 (an ``UpsertLines`` plus whatever rule 3 then decides). Saving the same entry twice
 changes nothing, so the second save yields no effects.
 """
@@ -12,11 +17,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from automations.procurement.model import Line, LineStatus, SearchData
+from automations.procurement.model import CardStage, Line, LineStatus, SearchData
 
 BUYER_STATUSES = frozenset(
     {LineStatus.PENDING, LineStatus.FOUND, LineStatus.NOT_FOUND, LineStatus.REPLACEMENT}
 )
+
+
+DEFAULT_LOCK_STAGE = CardStage.BOUGHT
+NEVER_LOCKED = "NEVER"
+_CARD_ORDER = tuple(CardStage)  # the funnel's order; CANCELLED, its end, counts as past all
+
+
+def lines_locked(card_stage: CardStage | None, locked_from: str = DEFAULT_LOCK_STAGE) -> bool:
+    """Whether the card is at ``locked_from`` or later (lines then stay as they are);
+    ``locked_from`` is a card stage's name or ``NEVER``; no card yet is never locked."""
+    if card_stage is None or locked_from == NEVER_LOCKED:
+        return False
+    lock = CardStage(locked_from) if locked_from in CardStage.__members__ else DEFAULT_LOCK_STAGE
+    return _CARD_ORDER.index(card_stage) >= _CARD_ORDER.index(lock)
 
 
 class EntryProblem(StrEnum):
@@ -25,6 +44,9 @@ class EntryProblem(StrEnum):
     UNKNOWN_LINE = "entry.unknown_line"
     STATUS_NOT_ALLOWED = "entry.status_not_allowed"
     REPLACEMENT_NOT_DESCRIBED = "entry.replacement_not_described"
+    FOUND_NEEDS_SUPPLIER = "entry.found_needs_supplier"
+    FOUND_NEEDS_PRICE = "entry.found_needs_price"
+    FOUND_NEEDS_CURRENCY = "entry.found_needs_currency"
 
 
 @dataclass(frozen=True)
@@ -69,8 +91,21 @@ def _entry_problem(
         return EntryProblem.UNKNOWN_LINE
     if status not in BUYER_STATUSES:
         return EntryProblem.STATUS_NOT_ALLOWED
+    return _missing_for(status, search)
+
+
+def _missing_for(status: LineStatus, search: SearchData) -> EntryProblem | None:
+    """What the status requires that the entry lacks (the first of them), if anything."""
     if status is LineStatus.REPLACEMENT and not search.replacement_note.strip():
         return EntryProblem.REPLACEMENT_NOT_DESCRIBED
+    if status is not LineStatus.FOUND:
+        return None
+    if not search.supplier.strip():
+        return EntryProblem.FOUND_NEEDS_SUPPLIER
+    if search.unit_price is None:
+        return EntryProblem.FOUND_NEEDS_PRICE
+    if not search.currency.strip():
+        return EntryProblem.FOUND_NEEDS_CURRENCY
     return None
 
 

@@ -9,15 +9,18 @@ the cloud rate limit in the source case. Idempotency: clearing an empty deal is 
 from typing import Any
 
 from app.core.models import Portal
+from app.core.outcome import Outcome
 from automations.ports import Deps
 from automations.product_actions.deal_access import rows_gateway
 from automations.product_actions.messages import say
 from connectors.crm.product_rows import replace_rows_call
 
 
-async def clear_products(deps: Deps, portal: Portal, deal_id: int, params: dict[str, Any]) -> str:
+async def clear_products(
+    deps: Deps, portal: Portal, deal_id: int, params: dict[str, Any]
+) -> Outcome:
     del params  # the action takes no parameters
     await rows_gateway(deps, portal).send(replace_rows_call(deal_id, []))
-    return say(
-        portal.language, "Все товары удалены из сделки.", "All products removed from the deal."
+    return Outcome.done(
+        say(portal.language, "Все товары удалены из сделки.", "All products removed from the deal.")
     )

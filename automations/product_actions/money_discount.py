@@ -11,7 +11,8 @@ Idempotency: the rows a discount produced are fingerprinted and recorded in ``ef
 the deal's rows already equal to a recorded result of the same amount — a retried job, an
 echo of our own write — does nothing. The field trigger also records the last amount applied
 (``discount_field:{deal}``), so only a new, different value is applied, and only its
-difference.
+difference. Outcome: done (applied, or already applied) or refused (not a number, no deal,
+a pricing refusal such as a discount above the deal total) — a refusal writes nothing.
 """
 
 import hashlib
@@ -23,11 +24,12 @@ from typing import Any
 from app.core import effects
 from app.core.db import unit_of_work
 from app.core.models import Portal
+from app.core.outcome import Outcome
 from app.core.portal_settings import load_portal_settings
 from automations.ports import Deps
 from automations.pricing import ProductRow, Refusal, distribute_money_discount
 from automations.product_actions.deal_access import rows_gateway
-from automations.product_actions.messages import refusal_text, say
+from automations.product_actions.messages import deal_not_found, refused, say
 from automations.product_actions.row_mapping import to_product_row
 from automations.product_actions.row_writes import plan_row_writes
 from connectors.bitrix24 import Call
@@ -63,21 +65,22 @@ def rows_fingerprint(rows: Sequence[ProductRow]) -> str:
 
 async def apply_discount_action(
     deps: Deps, portal: Portal, deal_id: int, params: dict[str, Any]
-) -> str:
+) -> Outcome:
     """The ``apply_discount`` action: ``params["amount"]`` off the deal total."""
     amount = parse_amount(params.get("amount"))
     if amount is None:
-        return say(
-            portal.language,
-            "Сумма скидки не указана или не число.",
-            "The discount amount is not a number.",
+        return Outcome.refused(
+            say(
+                portal.language,
+                "Сумма скидки не указана или не число — укажите, например, 1500 или 1500,50.",
+                "The discount amount is missing or not a number — give e.g. 1500 or 1500.50.",
+            )
         )
     gateway = rows_gateway(deps, portal)
     deal = await gateway.read_deal(deal_id)
     if not deal.found:
-        return say(portal.language, "Сделка не найдена.", "Deal not found.")
-    _, message = await apply_to_deal(deps, portal, gateway, deal, amount)
-    return message
+        return deal_not_found(portal.language)
+    return await apply_to_deal(deps, portal, gateway, deal, amount)
 
 
 async def apply_field_discount(deps: Deps, portal: Portal, deal_id: int) -> str:
@@ -94,10 +97,10 @@ async def apply_field_discount(deps: Deps, portal: Portal, deal_id: int) -> str:
     last = await _last_field_amount(deps, portal.member_id, deal_id)
     if not wanted or wanted == last:
         return "no new discount"
-    applied, message = await apply_to_deal(deps, portal, gateway, deal, wanted - last)
-    if applied:
+    outcome = await apply_to_deal(deps, portal, gateway, deal, wanted - last)
+    if outcome.is_done:
         await _remember_field_amount(deps, portal.member_id, deal_id, wanted)
-    return message
+    return outcome.message
 
 
 async def apply_to_deal(
@@ -106,26 +109,30 @@ async def apply_to_deal(
     gateway: ProductRowsGateway,
     deal: DealRows,
     amount: Decimal,
-) -> tuple[bool, str]:
-    """(whether the deal now carries the discount, the answer for the manager)."""
+) -> Outcome:
+    """Done when the deal now carries the discount; refused (nothing written) otherwise."""
     rows = [to_product_row(stored.row) for stored in deal.rows]
     key = f"discount:{deal.deal_id}:{rows_fingerprint(rows)}"
     if await _already_applied(deps, portal.member_id, key, amount):
-        return True, say(
-            portal.language,
-            f"Скидка {amount} уже применена.",
-            f"The discount {amount} is already applied.",
+        return Outcome.done(
+            say(
+                portal.language,
+                f"Скидка {amount} уже применена.",
+                f"The discount {amount} is already applied.",
+            )
         )
     result = distribute_money_discount(rows, amount)
     if isinstance(result, Refusal):
-        return False, refusal_text(portal.language, result)
+        return refused(portal.language, result)
     write = DiscountWrite(
         key=f"discount:{deal.deal_id}:{rows_fingerprint(result)}",
         calls=plan_row_writes(deal.deal_id, deal.rows, result),
         amount=amount,
     )
     await _write(deps, portal.member_id, gateway, write)
-    return True, say(portal.language, f"Скидка {amount} применена.", f"Discount {amount} applied.")
+    return Outcome.done(
+        say(portal.language, f"Скидка {amount} применена.", f"Discount {amount} applied.")
+    )
 
 
 async def _write(

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from app.core.models import Effect, InboxEvent, Job
+from app.core.models import Effect, InboxEvent, Job, Portal
 from app.core.models.base import utc_now
-from app.worker import actions as worker_actions
 from tests.e2e.harness import Stack, live_stack
 
 pytestmark = pytest.mark.e2e
@@ -95,7 +94,9 @@ class TestRobotReplies:
             answered[0]["event_token"] == token
             and answered[0]["document_id"][2] == f"DEAL_{deal_id}"
         )
-        assert "re-check" in answered[0]["return_values"]["result"]
+        assert answered[0]["return_values"]["result"] == (
+            "Готово: Проверка статуса поиска поставлена в очередь."
+        )
         refused = [
             r
             for r in (await stack.ctl("GET", "/requests"))["requests"]
@@ -158,15 +159,50 @@ class TestRobotReplies:
         assert len(sends) == 1  # the app's one refused attempt (ours went through the control API)
         assert len(await replies(stack)) == 1
 
-    async def test_a_missing_action_is_reported_to_the_workflow(
-        self, stack: Stack, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setattr(worker_actions, "PRODUCT_ACTIONS", {})  # a version without the action
+    async def test_a_missing_action_is_reported_to_the_workflow(self, stack: Stack) -> None:
         deal_id = await new_deal(stack)
         await run_robot(stack, deal_id, "b24bridge_clear_products")
+        # the call was stored by a version that had an action this one no longer has
+        async with stack.context.sessions() as session:
+            job = await session.get(Job, await _robot_job_id(stack))
+            assert job is not None
+            job.payload = {**job.payload, "action": "retired_action"}
+            await session.commit()
         await stack.worker.run_until_idle()
         answered = await replies(stack)
-        assert len(answered) == 1 and "clear_products" in answered[0]["return_values"]["result"]
+        assert len(answered) == 1
+        assert answered[0]["return_values"]["result"] == (
+            "Не выполнено: Действие «retired_action» недоступно в этой версии приложения."
+        )
+
+    async def test_a_refused_discount_answers_the_workflow_with_the_reason(
+        self, stack: Stack
+    ) -> None:
+        deal_id = await new_deal(stack)
+        await stack.act(
+            "crm.deal.productrows.set",
+            {"id": deal_id, "rows": [{"PRODUCT_ID": 2, "PRICE": 1000, "QUANTITY": 1}]},
+        )
+        await run_robot(stack, deal_id, "b24bridge_apply_discount", amount="5000")
+        await stack.worker.run_until_idle()
+        answered = await replies(stack)
+        assert len(answered) == 1
+        assert answered[0]["return_values"]["result"] == (
+            "Не выполнено: Скидка 5000.00 больше суммы сделки 1000.00: "
+            "цены стали бы отрицательными."
+        )
+
+    async def test_an_english_portal_reads_the_refusal_in_english(self, stack: Stack) -> None:
+        async with stack.context.sessions() as session:
+            await session.execute(update(Portal).values(language="en"))  # type: ignore[arg-type]
+            await session.commit()
+        deal_id = await new_deal(stack)
+        await run_robot(stack, deal_id, "b24bridge_apply_discount", amount="5000")
+        await stack.worker.run_until_idle()
+        answered = await replies(stack)
+        assert answered[0]["return_values"]["result"].startswith(
+            "Not done: The discount 5000.00 exceeds the deal total"
+        )
 
 
 class TestForgedRobotCalls:

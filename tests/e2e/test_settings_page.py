@@ -99,7 +99,9 @@ class TestAdministratorFlow:
         }
         response = await stack.http.put("/settings/api", headers=headers, json=bad)
         assert response.status_code == 400
-        assert "not a stage of this funnel for SEARCH" in response.json()["error_description"]
+        assert response.json()["error_description"].startswith(
+            "Стадии сделки: для «Передано в поиск» выбрана стадия не из этой воронки"
+        )
         unknown = await stack.http.put(
             "/settings/api", headers=headers, json={"card_entity_type_id": 1}
         )

@@ -157,7 +157,7 @@ class TestTabActionsCsrf:
     async def test_invalid_entries_are_refused_and_nothing_changes(
         self, journey: Journey, changes: dict
     ) -> None:
-        _html, config = await journey.open_tab()
+        _html, config = await journey.open_tab("card")
         line_id = config["lines"][0]["id"]
         response = await journey.stack.http.patch(
             f"/tab/api/lines/{line_id}",
@@ -196,7 +196,7 @@ class TestTenantIsolation:
                     quantity=Decimal(1),
                 )
             )
-        html, config = await journey.open_tab()
+        html, config = await journey.open_tab("card")
         assert "Секрет портала B" not in html
         foreign = next(line for line in await journey.lines() if line.member_id == other_member)
         response = await journey.stack.http.patch(

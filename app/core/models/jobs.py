@@ -42,6 +42,10 @@ class Job(SQLModel, table=True):
     locked_until: datetime | None = timestamp_field(nullable=True)
     locked_by: str = Field(default="", max_length=64)
     last_error: str = Field(default="", max_length=2000)
+    # what the last run came to (app.core.outcome): "done" | "refused" | "failed", and its
+    # message in the portal's language; empty until a run ends, cleared when re-armed
+    outcome_kind: str = Field(default="", max_length=16)
+    outcome: str = Field(default="", max_length=2000)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 

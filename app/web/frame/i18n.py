@@ -7,6 +7,8 @@ instead of a crash. ``js_strings`` is the subset the page's script needs.
 
 from decimal import Decimal
 
+from automations.procurement.model import CardStage, DealStage
+
 DEFAULT_LANG = "ru"
 
 RU: dict[str, str] = {
@@ -24,6 +26,9 @@ RU: dict[str, str] = {
     "col_photo": "Фото",
     "col_comment": "Комментарий",
     "col_replacement": "Замена",
+    "col_batch": "Партия / срок",
+    "moq_value": "мин. {n}",
+    "lead_value": "{n} дн.",
     "status_pending": "ожидает поиска",
     "status_found": "найден",
     "status_not_found": "не найден",
@@ -50,13 +55,28 @@ RU: dict[str, str] = {
     "action_clear_products": "Удалить все товары",
     "discount_amount": "Сумма скидки на сделку",
     "discount_apply": "Применить",
-    "discount_invalid": "Введите сумму больше нуля, например 1500 или 1500,50.",
+    "discount_invalid": "Сумма скидки: введите число больше нуля, например 1500 или 1500,50.",
+    "discount_too_precise": "Сумма скидки: не больше двух знаков после запятой, например 1500,50.",
+    "discount_too_large": "Сумма скидки: не больше 999 999 999 999 999,99.",
     "clear_confirm": "Удалить все товары из сделки? Данные поиска останутся в истории.",
     "clear_yes": "Да, удалить",
     "action_running": "Выполняем…",
     "network_error": "Не удалось связаться с сервером. Проверьте соединение и попробуйте ещё раз.",
     "server_error": "Сервер не смог сохранить изменения. Попробуйте ещё раз.",
-    "stage_moved": "Все позиции отработаны — сделка переведена на следующую стадию.",
+    "stage_moved": "Сделка переведена на стадию «{stage}».",
+    "action_still_running": "Действие ещё выполняется. Обновите вкладку позже, чтобы увидеть результат.",
+    "title_deal": "Поиск по сделке №{deal_id}",
+    "title_card": "Закупка №{card_id} по сделке №{deal_id}",
+    "title_card_unlinked": "Закупка №{card_id}",
+    "hint_deal": "Данные поставщиков заполняет закупщик во вкладке «Поиск» карточки закупки.",
+    "hint_locked": "Закупка на стадии «{stage}»: строки только для чтения.",
+    "not_passed": "Сделка ещё не передана в поиск.",
+    "edit_in_card": "Строки заполняет закупщик во вкладке «Поиск» карточки закупки, не в сделке.",
+    "actions_in_deal": "Действия с товарами доступны во вкладке «Поиск» сделки, не в закупке.",
+    "lines_locked": "Закупка на стадии «{stage}»: строки больше не редактируются. С какой стадии они только для чтения, задаёт администратор в настройках приложения.",
+    "unknown_action": "Такого действия нет: {name}.",
+    "card_unlinked": "Эта закупка не связана со сделкой — обновите вкладку.",
+    "job_unknown": "Такого задания нет у этой вкладки — обновите вкладку.",
     "link_open": "открыть",
     "error_title": "Вкладка «Поиск» недоступна",
     "error_hint": "Закройте карточку и откройте её снова. Если не поможет — напишите администратору портала.",
@@ -85,6 +105,9 @@ EN: dict[str, str] = {
     "col_photo": "Photo",
     "col_comment": "Comment",
     "col_replacement": "Replacement",
+    "col_batch": "MOQ / lead time",
+    "moq_value": "MOQ {n}",
+    "lead_value": "{n} days",
     "status_pending": "awaiting search",
     "status_found": "found",
     "status_not_found": "not found",
@@ -111,13 +134,28 @@ EN: dict[str, str] = {
     "action_clear_products": "Remove all products",
     "discount_amount": "Discount amount for the deal",
     "discount_apply": "Apply",
-    "discount_invalid": "Enter an amount above zero, e.g. 1500 or 1500.50.",
+    "discount_invalid": "Discount amount: enter a number above zero, e.g. 1500 or 1500.50.",
+    "discount_too_precise": "Discount amount: at most two decimal places, e.g. 1500.50.",
+    "discount_too_large": "Discount amount: at most 999,999,999,999,999.99.",
     "clear_confirm": "Remove all products from the deal? Search data stays in the history.",
     "clear_yes": "Yes, remove",
     "action_running": "Working…",
     "network_error": "Could not reach the server. Check the connection and try again.",
     "server_error": "The server could not save the changes. Try again.",
-    "stage_moved": "Every line is done — the deal moved to the next stage.",
+    "stage_moved": "The deal moved to the stage «{stage}».",
+    "action_still_running": "The action is still running. Reload the tab later to see the result.",
+    "title_deal": "Search for deal #{deal_id}",
+    "title_card": "Procurement #{card_id} for deal #{deal_id}",
+    "title_card_unlinked": "Procurement #{card_id}",
+    "hint_deal": "The buyer fills in the suppliers in the procurement card's Search tab.",
+    "hint_locked": "The procurement is at the stage «{stage}»: the lines are read-only.",
+    "not_passed": "The deal has not been passed to search yet.",
+    "edit_in_card": "The buyer fills in the lines in the procurement card's Search tab, not in the deal.",
+    "actions_in_deal": "Product actions are in the deal's Search tab, not in the procurement card.",
+    "lines_locked": "The procurement is at the stage «{stage}»: the lines can no longer be edited. The administrator sets from which stage they are read-only in the app's settings.",
+    "unknown_action": "There is no such action: {name}.",
+    "card_unlinked": "This procurement card is not linked to a deal — reload the tab.",
+    "job_unknown": "This tab has no such job — reload the tab.",
     "link_open": "open",
     "error_title": "The Search tab is unavailable",
     "error_hint": "Close the card and open it again. If that does not help, ask the portal admin.",
@@ -145,7 +183,15 @@ _JS_KEYS = (
     "no_lines",
     "cancelled_hint",
     "discount_invalid",
+    "discount_too_precise",
+    "discount_too_large",
     "action_running",
+    "action_still_running",
+    "hint_deal",
+    "hint_locked",
+    "edit_hint",
+    "moq_value",
+    "lead_value",
     "network_error",
     "server_error",
     "stage_moved",
@@ -170,6 +216,11 @@ def progress_text(found: int, active: int, lang: str) -> str:
 
 def status_label(status: str, lang: str) -> str:
     return t(f"status_{status}", lang)
+
+
+def stage_label(stage: DealStage | CardStage, lang: str) -> str:
+    """A semantic stage's name: its default Russian title, or its English name on ``en``."""
+    return stage.value.replace("_", " ").capitalize() if lang == "en" else stage.default_title
 
 
 def js_strings(lang: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from app.web.frame.render import parse_portal_origin, render_framed
 from app.web.settings_page.portal_options import Choice, PortalOptions
 from app.web.settings_page.words import js_words, word
 from automations.procurement.model import CardStage, DealStage
+from automations.procurement.search import DEFAULT_LOCK_STAGE, NEVER_LOCKED
 
 API_BASE = "/settings/api"
 
@@ -58,6 +59,14 @@ def stage_rows(
         }
         for stage in stages
     ]
+
+
+def lock_choices(stored: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+    """The stages the lines may lock from (not «Поиск»: the buyer could never fill them)."""
+    chosen = str(stored.get("lines_locked_from") or DEFAULT_LOCK_STAGE.value)
+    stages = [(s.value, stage_title(s, lang)) for s in CardStage if s is not CardStage.SEARCH]
+    pairs = [*stages, (NEVER_LOCKED, word("never", lang))]
+    return [{"value": v, "label": label, "selected": v == chosen} for v, label in pairs]
 
 
 def choices_json(options: PortalOptions) -> dict[str, Any]:
@@ -107,6 +116,7 @@ def page_context(page: SettingsPage) -> dict[str, Any]:
             options.services, [str(i) for i in stored.get("service_product_ids") or []]
         ),
         "discount_field": str(stored.get("discount_field") or ""),
+        "lock_choices": lock_choices(stored, lang),
         "config": page_config(page, lang),
     }
 

@@ -66,8 +66,8 @@ def settings_claims(context: ContextDep, x_view_token: Annotated[str, Header()] 
 ClaimsDep = Annotated[ViewClaims, Depends(settings_claims)]
 
 
-def _portal_refused(exc: Bitrix24Error) -> ServiceUnavailable:
-    return ServiceUnavailable(f"the portal did not answer ({exc.code}); nothing was changed")
+def _portal_refused(exc: Bitrix24Error, lang: str) -> ServiceUnavailable:
+    return ServiceUnavailable(word("portal_refused", lang).format(code=exc.code))
 
 
 @router.get("/settings/api")
@@ -77,9 +77,9 @@ async def get_settings(
     """The stored settings and the portal's options (of ``deal_category_id`` if given)."""
     portal = await service.get_portal(context, claims.member_id)
     try:
-        stored, options = await service.read_state(context, portal, deal_category_id)
+        stored, options = await service.read_state(context, portal, deal_category_id, claims.lang)
     except Bitrix24Error as exc:
-        raise _portal_refused(exc) from exc
+        raise _portal_refused(exc, claims.lang) from exc
     return {
         "settings": stored,
         "options": choices_json(options),
@@ -94,9 +94,9 @@ async def put_settings(request: Request, context: ContextDep, claims: ClaimsDep)
     body = await read_json_object(request)
     portal = await service.get_portal(context, claims.member_id)
     try:
-        saved = await service.save_settings(context, portal, body)
+        saved = await service.save_settings(context, portal, body, claims.lang)
     except Bitrix24Error as exc:
-        raise _portal_refused(exc) from exc
+        raise _portal_refused(exc, claims.lang) from exc
     return {"settings": saved}
 
 
@@ -109,10 +109,10 @@ async def post_provision(
     body = await read_json_object(request, empty_ok=True)
     portal = await service.get_portal(context, claims.member_id)
     try:
-        created = await service.provision(context, portal, body)
+        created = await service.provision(context, portal, body, claims.lang)
         stored, options = await service.read_state(context, portal)
     except Bitrix24Error as exc:
-        raise _portal_refused(exc) from exc
+        raise _portal_refused(exc, claims.lang) from exc
     message = (
         word("created", claims.lang).format(items=", ".join(created))
         if created

@@ -20,6 +20,7 @@ from app.web.frame.placement import PlacementVisit
 from app.web.frame.view_token import DEFAULT_TTL_SECONDS, ViewClaims
 from app.web.settings_page.portal_options import PortalOptions, read_portal_options
 from app.web.settings_page.validation import check_keys, requested_category, validated_changes
+from app.web.settings_page.words import word
 
 SETTINGS_KIND = "settings"
 ADMIN_ROLE = "admin"
@@ -43,7 +44,7 @@ def is_admin(claims: ViewClaims) -> bool:
 
 def require_admin(claims: ViewClaims) -> None:
     if not is_admin(claims):
-        raise Forbidden("only a portal administrator may change the settings")
+        raise Forbidden(word("admin_only", claims.lang))
 
 
 async def get_portal(context: AppContext, member_id: str) -> Portal:
@@ -60,40 +61,42 @@ async def load_settings(context: AppContext, member_id: str) -> dict[str, Any]:
 
 
 async def read_state(
-    context: AppContext, portal: Portal, deal_category_id: int | None = None
+    context: AppContext, portal: Portal, deal_category_id: int | None = None, lang: str = "ru"
 ) -> tuple[dict[str, Any], PortalOptions]:
     """The stored settings and the portal's options (of ``deal_category_id``, else the stored funnel)."""
     stored = await load_settings(context, portal.member_id)
     wanted = {} if deal_category_id is None else {"deal_category_id": deal_category_id}
-    category = requested_category(wanted, stored)
+    category = requested_category(wanted, stored, lang)
     client = portal_clients(context).for_portal(portal)
     return stored, await read_portal_options(client, category, stored)
 
 
 async def save_settings(
-    context: AppContext, portal: Portal, body: dict[str, Any]
+    context: AppContext, portal: Portal, body: dict[str, Any], lang: str = "ru"
 ) -> dict[str, Any]:
     """Validate ``body`` against the portal, then store it; raises before writing anything."""
-    check_keys(body)  # before any REST call: a typo costs the portal nothing
+    check_keys(body, lang)  # before any REST call: a typo costs the portal nothing
     stored = await load_settings(context, portal.member_id)
     client = portal_clients(context).for_portal(portal)
-    options = await read_portal_options(client, requested_category(body, stored), stored)
-    changes = validated_changes(body, options, stored)
+    options = await read_portal_options(client, requested_category(body, stored, lang), stored)
+    changes = validated_changes(body, options, stored, lang)
     return await in_transaction(
         context, lambda session: update_portal_settings(session, portal.member_id, changes)
     )
 
 
-async def provision(context: AppContext, portal: Portal, body: dict[str, Any]) -> tuple[str, ...]:
+async def provision(
+    context: AppContext, portal: Portal, body: dict[str, Any], lang: str = "ru"
+) -> tuple[str, ...]:
     """Run provisioning for the requested (else stored) deal funnel; what it created."""
     unknown = set(body) - {"deal_category_id"}
     if unknown:
-        raise BadRequest("provisioning takes only deal_category_id")
+        raise BadRequest(word("provision_rule", lang))
     _stored, options = await read_state(
-        context, portal, requested_category(body, {}) if body else None
+        context, portal, requested_category(body, {}, lang) if body else None, lang
     )
     category = options.deal_category_id
     if str(category) not in options.values_of("categories"):
-        raise BadRequest("deal_category_id: the portal has no such deal funnel")
+        raise BadRequest(word("category_unknown", lang))
     report = await provision_portal(context, portal.member_id, deal_category_id=category)
     return report.created

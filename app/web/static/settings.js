@@ -1,5 +1,6 @@
 /*
- * The settings page: save the stage map, buyers, services and discount field (PUT
+ * The settings page: save the stage map, buyers, services, discount field and the stage
+ * the «Поиск» lines lock from (PUT
  * {api_base}), provision (POST {api_base}/provision), and reload a funnel's stages when
  * the deal funnel changes (GET {api_base}?deal_category_id=N). Every request carries
  * X-View-Token (RELIABILITY.md S10); every text comes from config.strings (read as
@@ -61,6 +62,7 @@
       buyer_ids: checked("buyers"),
       service_product_ids: checked("services"),
       discount_field: document.getElementById("discount-field").value.trim(),
+      lines_locked_from: document.getElementById("lines-locked-from").value,
     };
     var category = document.getElementById("deal-category");
     if (category.value !== "") {

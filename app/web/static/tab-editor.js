@@ -2,6 +2,8 @@
  * The inline line editor of the «Поиск» tab: builds the form (DOM APIs only — values go
  * into .value and .textContent, never markup) and works out which fields changed, in the
  * shapes the tab API takes: unit_price as a decimal string, moq and lead time as integers.
+ * Each input's maxlength comes from the page config (config.field_limits), which the server
+ * reads from the model that validates the entry, so the two never disagree.
  */
 (function () {
   "use strict";
@@ -58,9 +60,12 @@
     return select;
   }
 
-  function inputFor(field, line) {
+  function inputFor(field, line, limits) {
     var input = document.createElement(field.kind === "textarea" ? "textarea" : "input");
     input.name = field.name;
+    if (limits && limits[field.name]) {
+      input.maxLength = Number(limits[field.name]);
+    }
     var value = line[field.name];
     input.value = value === null || value === undefined ? "" : String(value);
     if (field.kind === "decimal") {
@@ -84,14 +89,14 @@
     return element;
   }
 
-  function buildEditor(line, strings, statuses) {
+  function buildEditor(line, strings, statuses, limits) {
     var form = document.createElement("form");
     form.className = "b24b-editor";
     var grid = document.createElement("div");
     grid.className = "b24b-editor-grid";
     grid.appendChild(labelled(strings.field_status, statusSelect(line.status, strings, statuses)));
     FIELDS.forEach(function (field) {
-      grid.appendChild(labelled(strings["field_" + field.name], inputFor(field, line)));
+      grid.appendChild(labelled(strings["field_" + field.name], inputFor(field, line, limits)));
     });
     var bar = document.createElement("div");
     bar.className = "b24b-editor-bar";

@@ -7,6 +7,7 @@
   "use strict";
 
   var STATUSES = ["pending", "found", "not_found", "replacement", "cancelled_by_client"];
+  var COLUMNS = 9;
   var PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 
   function formatDecimal(text, lang) {
@@ -64,12 +65,25 @@
     if (className) {
       td.className = className;
     }
-    if (content instanceof Node) {
-      td.appendChild(content);
-    } else if (content !== null && content !== undefined) {
-      td.textContent = String(content);
-    }
+    [].concat(content).forEach(function (part) {
+      if (part instanceof Node) {
+        td.appendChild(part);
+      } else if (part !== null && part !== undefined) {
+        td.appendChild(document.createTextNode(String(part)));
+      }
+    });
     return td;
+  }
+
+  function span(className, text) {
+    var element = document.createElement("span");
+    element.className = className;
+    element.textContent = String(text);
+    return element;
+  }
+
+  function present(value) {
+    return value !== null && value !== undefined && value !== "";
   }
 
   function externalLink(url, child) {
@@ -81,14 +95,39 @@
     return link;
   }
 
-  function supplierLinkCell(line) {
+  function supplierCell(line) {
+    var parts = [present(line.supplier) ? span("b24b-supplier", line.supplier) : null];
     var url = linkUrl(line.supplier_url);
-    if (!url) {
-      return cell("c-url", line.supplier_url || "");
+    if (url) {
+      var link = externalLink(url, document.createTextNode(url.hostname));
+      link.className = "b24b-link";
+      link.title = url.href;
+      parts.push(link);
+    } else if (present(line.supplier_url)) {
+      parts.push(span("b24b-link b24b-muted", line.supplier_url));
     }
-    var link = externalLink(url, document.createTextNode(url.hostname));
-    link.title = url.href;
-    return cell("c-url", link);
+    return cell("c-supplier", parts);
+  }
+
+  function batchCell(line, strings) {
+    return cell("c-num c-batch", [
+      present(line.moq) ? span("b24b-moq", strings.moq_value.replace("{n}", line.moq)) : null,
+      present(line.lead_time_days)
+        ? span("b24b-lead", strings.lead_value.replace("{n}", line.lead_time_days))
+        : null,
+    ]);
+  }
+
+  function commentCell(line, strings) {
+    var parts = [present(line.comment) ? span("b24b-comment", line.comment) : null];
+    if (present(line.replacement_note)) {
+      var note = document.createElement("span");
+      note.className = "b24b-replacement";
+      note.appendChild(span("b24b-muted", strings.col_replacement + ":"));
+      note.appendChild(document.createTextNode(" " + line.replacement_note));
+      parts.push(note);
+    }
+    return cell("c-text", parts);
   }
 
   function photoCell(line) {
@@ -118,18 +157,19 @@
     var badge = document.createElement("span");
     badge.className = "b24b-badge status-" + status;
     badge.textContent = strings["status_" + status] || status;
-    return cell(null, badge);
+    return cell("c-status", badge);
   }
 
-  function buildRow(line, strings, lang) {
+  function buildRow(line, strings, lang, editable) {
     var status = STATUSES.indexOf(line.status) >= 0 ? line.status : "pending";
     var cancelled = status === "cancelled_by_client";
     var row = document.createElement("tr");
-    row.className = "b24b-line status-" + status + (cancelled ? " is-cancelled" : " is-editable");
+    var state = cancelled ? " is-cancelled" : editable ? " is-editable" : "";
+    row.className = "b24b-line status-" + status + state;
     row.dataset.lineId = String(line.id);
     if (cancelled) {
       row.title = strings.cancelled_hint;
-    } else {
+    } else if (editable) {
       row.tabIndex = 0;
     }
     [
@@ -137,14 +177,11 @@
       nameCell(line, cancelled),
       cell("c-num", formatQuantity(line.quantity, lang)),
       statusCell(status, strings),
-      cell(null, line.supplier || ""),
-      supplierLinkCell(line),
+      supplierCell(line),
       cell("c-num", formatMoney(line.unit_price, line.currency, lang)),
-      cell("c-num", line.moq === null || line.moq === undefined ? "" : line.moq),
-      cell("c-num", line.lead_time_days === null || line.lead_time_days === undefined ? "" : line.lead_time_days),
+      batchCell(line, strings),
       photoCell(line),
-      cell("c-text", line.comment || ""),
-      cell("c-text", line.replacement_note || ""),
+      commentCell(line, strings),
     ].forEach(function (td) {
       row.appendChild(td);
     });
@@ -160,11 +197,11 @@
     return row;
   }
 
-  function renderBody(tbody, lines, strings, lang) {
+  function renderBody(tbody, lines, strings, lang, editable) {
     var rows = lines.map(function (line) {
-      return buildRow(line, strings, lang);
+      return buildRow(line, strings, lang, editable);
     });
-    tbody.replaceChildren.apply(tbody, rows.length ? rows : [emptyRow(strings, 12)]);
+    tbody.replaceChildren.apply(tbody, rows.length ? rows : [emptyRow(strings, COLUMNS)]);
   }
 
   function progressText(strings, found, active) {
@@ -174,6 +211,7 @@
   }
 
   window.B24bridgeTabRender = {
+    columns: COLUMNS,
     buildRow: buildRow,
     renderBody: renderBody,
     progressText: progressText,

@@ -1,8 +1,12 @@
 /*
  * The «Поиск» tab's behaviour: saving a line from the inline editor (PATCH
- * {api_base}/lines/{id}), the action buttons (POST {api_base}/actions/{name}, then GET
- * {api_base}/lines), progress, and frame fitting. Every request carries X-View-Token (RELIABILITY.md S10); every text reaches the
- * page through textContent (S9). Reads its settings from the #tab-config JSON block.
+ * {api_base}/lines/{id}; the card tab only, before the lock stage), the action buttons
+ * (POST {api_base}/actions/{name}; the deal tab), progress and frame fitting.
+ * Background work is followed to its end (tab-jobs.js): an action shows «Готово: …» or the
+ * refusal; the deal's sync (armed by opening the tab and by each save) ends in a re-read
+ * of the lines (GET {api_base}/lines), which also tells whether the deal's stage moved.
+ * Every request carries X-View-Token (RELIABILITY.md S10); every text reaches the page
+ * through textContent (S9). Reads its settings from the #tab-config JSON block.
  */
 (function () {
   "use strict";
@@ -13,8 +17,11 @@
   var config = JSON.parse(document.getElementById("tab-config").textContent);
   var strings = config.strings;
   var lines = config.lines.slice();
+  var editable = Boolean(config.editable);
+  var dealStage = config.deal_stage || "";
   var tbody = document.getElementById("lines-body");
   var statusLine = document.getElementById("action-status");
+  var follow = window.B24bridgeTabJobs.follower(request, errorText);
 
   // ---- talking to the tab API ----
 
@@ -60,6 +67,67 @@
     statusLine.classList.toggle("is-error", Boolean(isError));
   }
 
+  function showHint(text) {
+    var hint = document.getElementById("hint");
+    hint.textContent = text || "";
+    hint.hidden = !text || lines.length === 0;
+  }
+
+  // ---- the deal's sync: re-read the lines when it ends ----
+
+  var syncing = false;
+  var syncAgain = false;
+  var refreshWaiting = false;
+
+  function followSync(jobId) {
+    if (!jobId) {
+      return;
+    }
+    if (syncing) {
+      syncAgain = true;
+      return;
+    }
+    syncing = true;
+    follow(jobId, function () {
+      syncing = false;
+      reloadLines();
+      if (syncAgain) {
+        syncAgain = false;
+        followSync(jobId);
+      }
+    });
+  }
+
+  function noteStage(data) {
+    var stage = data.deal_stage || "";
+    if (dealStage && stage && stage !== dealStage) {
+      say(strings.stage_moved.replace("{stage}", data.deal_stage_title || stage), false);
+      frame.reloadData();
+    }
+    dealStage = stage || dealStage;
+  }
+
+  function reloadLines() {
+    if (tbody.querySelector("tr.b24b-editor-row")) {
+      refreshWaiting = true; // never pull the form from under the buyer's hands
+      return Promise.resolve();
+    }
+    return request("GET", "/lines").then(function (result) {
+      if (!result.ok) {
+        say(errorText(result.data), true);
+        return;
+      }
+      lines = (result.data.lines || []).slice();
+      editable = Boolean(result.data.editable);
+      render.renderBody(tbody, lines, strings, config.lang, editable);
+      showProgress(result.data.found, result.data.active);
+      showHint(result.data.hint);
+      noteStage(result.data);
+    });
+  }
+
+  // ---- the inline editor ----
+
   function closeEditor() {
     var open = tbody.querySelector("tr.b24b-editor-row");
     if (open) {
@@ -68,24 +136,13 @@
     tbody.querySelectorAll("tr.is-editing").forEach(function (row) {
       row.classList.remove("is-editing");
     });
+    if (refreshWaiting) {
+      refreshWaiting = false;
+      reloadLines();
+    }
   }
 
-  function openEditor(row) {
-    var index = findLine(Number(row.dataset.lineId));
-    if (index < 0 || row.classList.contains("is-editing")) {
-      return;
-    }
-    closeEditor();
-    var line = lines[index];
-    var editorRow = document.createElement("tr");
-    editorRow.className = "b24b-editor-row";
-    var td = document.createElement("td");
-    td.colSpan = 12;
-    var form = editor.buildEditor(line, strings, config.editable_statuses);
-    td.appendChild(form);
-    editorRow.appendChild(td);
-    row.classList.add("is-editing");
-    row.after(editorRow);
+  function wireEditor(form, row, line) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       saveLine(form, line);
@@ -97,6 +154,25 @@
         row.focus();
       }
     });
+  }
+
+  function openEditor(row) {
+    var index = findLine(Number(row.dataset.lineId));
+    if (!editable || index < 0 || row.classList.contains("is-editing")) {
+      return;
+    }
+    closeEditor();
+    var line = lines[index];
+    var editorRow = document.createElement("tr");
+    editorRow.className = "b24b-editor-row";
+    var td = document.createElement("td");
+    td.colSpan = render.columns;
+    var form = editor.buildEditor(line, strings, config.editable_statuses, config.field_limits);
+    td.appendChild(form);
+    editorRow.appendChild(td);
+    row.classList.add("is-editing");
+    row.after(editorRow);
+    wireEditor(form, row, line);
     form.elements.namedItem("status").focus();
   }
 
@@ -117,13 +193,10 @@
     var row = tbody.querySelector('tr[data-line-id="' + Number(data.line.id) + '"]');
     closeEditor();
     if (row) {
-      row.replaceWith(render.buildRow(data.line, strings, config.lang));
+      row.replaceWith(render.buildRow(data.line, strings, config.lang, editable));
     }
     showProgress(data.found, data.active);
-    if (data.deal_stage_moved) {
-      say(strings.stage_moved, false);
-      frame.reloadData();
-    }
+    followSync(data.sync_job_id);
   }
 
   function saveLine(form, line) {
@@ -148,54 +221,58 @@
 
   // ---- the action buttons ----
 
-  function actionButtons() {
-    return document.querySelectorAll("[data-action], .b24b-inline button");
+  function setActionsEnabled(enabled) {
+    document.querySelectorAll("[data-action], .b24b-inline button").forEach(function (el) {
+      el.disabled = !enabled;
+    });
   }
 
-  function reloadLines() {
-    return request("GET", "/lines").then(function (result) {
-      if (!result.ok) {
-        say(errorText(result.data), true);
-        return;
-      }
-      lines = (result.data.lines || []).slice();
-      render.renderBody(tbody, lines, strings, config.lang);
-      showProgress(result.data.found, result.data.active);
-    });
+  function actionEnded(job) {
+    setActionsEnabled(true);
+    if (job.state === "timeout") {
+      say(strings.action_still_running, false);
+      return;
+    }
+    say(job.text || strings.server_error, job.state !== "done");
+    if (job.state === "done") {
+      frame.reloadData();
+      followSync(config.sync_job_id); // the action's changed rows reach the lines through it
+    }
   }
 
   function runAction(name, body) {
-    actionButtons().forEach(function (el) {
-      el.disabled = true;
-    });
+    setActionsEnabled(false);
     say(strings.action_running, false);
     return request("POST", "/actions/" + encodeURIComponent(name), body)
       .then(function (result) {
-        if (!result.ok) {
+        if (!result.ok || !result.data.job_id) {
           say(errorText(result.data), true);
-          return null;
+          setActionsEnabled(true);
+          return;
         }
-        say(result.data.message || "", false);
-        frame.reloadData();
-        return reloadLines();
+        say(result.data.message || strings.action_running, false);
+        follow(result.data.job_id, actionEnded);
       })
       .catch(function () {
         say(strings.network_error, true);
-      })
-      .then(function () {
-        actionButtons().forEach(function (el) {
-          el.disabled = false;
-        });
+        setActionsEnabled(true);
       });
   }
 
   function discountAmount(raw) {
     var text = String(raw).replace(/[\s\u00a0]/g, "").replace(",", ".");
-    if (!/^\d+(\.\d{1,2})?$/.test(text) || Number(text) <= 0) {
-      return null;
+    var match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+    if (!match || Number(text) <= 0) {
+      return { error: strings.discount_invalid };
     }
-    var parts = text.split(".");
-    return parts[0].replace(/^0+(?=\d)/, "") + "." + ((parts[1] || "") + "00").slice(0, 2);
+    if ((match[2] || "").length > 2) {
+      return { error: strings.discount_too_precise };
+    }
+    var whole = match[1].replace(/^0+(?=\d)/, "");
+    if (whole.length > 15) {
+      return { error: strings.discount_too_large };
+    }
+    return { amount: whole + "." + ((match[2] || "") + "00").slice(0, 2) };
   }
 
   function hideInlineForms() {
@@ -217,13 +294,13 @@
     if (discount) {
       discount.addEventListener("submit", function (event) {
         event.preventDefault();
-        var amount = discountAmount(document.getElementById("discount-amount").value);
-        if (amount === null) {
-          say(strings.discount_invalid, true);
+        var parsed = discountAmount(document.getElementById("discount-amount").value);
+        if (parsed.error) {
+          say(parsed.error, true);
           return;
         }
         hideInlineForms();
-        runAction("apply_discount", { amount: amount });
+        runAction("apply_discount", { amount: parsed.amount });
       });
     }
     var clear = document.getElementById("clear-form");
@@ -279,4 +356,5 @@
   wireInlineForms();
   frame.configure(config);
   frame.watchSize(document.getElementById("app"));
+  followSync(config.sync_job_id); // opening the tab re-reads the deal: show what it finds
 })();

@@ -1,14 +1,20 @@
 """The buyer's entry as the tab sends it: validated by ``SearchData`` (declared once), each
-refusal told in the portal's language, naming the field and the rule."""
+refusal told in the portal's language, naming the field and the rule. The editor's input
+limits (``input_limits``) are read from the same declaration, and the discount button's
+amount is checked here before an action is queued."""
 
 from dataclasses import asdict
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 
 from app.core.errors import BadRequest
 from app.web.frame.i18n import t
-from automations.procurement.model import SEARCH_DATA, Line, LineStatus, SearchData
+from automations.procurement.model import CENT, MAX_PRICE, SEARCH_DATA, Line, LineStatus, SearchData
+
+MAX_DISCOUNT = MAX_PRICE
+MONEY_GROUP = 3  # digits between the thousands separators a person may type
 
 RULES: dict[str, dict[str, str]] = {
     "ru": {
@@ -75,3 +81,43 @@ def _status(value: Any, lang: str) -> LineStatus:
     except ValueError as exc:
         rules = RULES["en" if lang == "en" else "ru"]
         raise BadRequest(f"{_label('status', lang)}: {rules['status']}") from exc
+
+
+def input_limits() -> dict[str, int]:
+    """The most characters each editor field takes, from ``SearchData``'s constraints: a text's
+    ``max_length``; a whole number's digits; an amount's digits, separators and kopecks."""
+    limits: dict[str, int] = {}
+    for name, schema in SEARCH_DATA.json_schema()["properties"].items():
+        limit = _longest(schema)
+        if limit:
+            limits[name] = limit
+    return limits
+
+
+def _longest(schema: dict[str, Any]) -> int:
+    if "maxLength" in schema:
+        return int(schema["maxLength"])
+    for option in schema.get("anyOf", ()):
+        if option.get("type") == "integer" and "maximum" in option:
+            return len(str(int(option["maximum"])))
+        if option.get("type") == "number" and "exclusiveMaximum" in option:
+            digits = len(str(int(option["exclusiveMaximum"]) - 1))
+            return digits + (digits - 1) // MONEY_GROUP + 3  # "999 999,99"
+    return 0
+
+
+def parse_discount(params: dict[str, Any], lang: str) -> dict[str, str]:
+    """The discount button's parameters: an amount above zero with at most two decimal
+    places, as a canonical string ("1500.50"); a refusal names the field and the rule."""
+    text = str(params.get("amount", "")).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as exc:
+        raise BadRequest(t("discount_invalid", lang)) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise BadRequest(t("discount_invalid", lang))
+    if amount != amount.quantize(CENT):
+        raise BadRequest(t("discount_too_precise", lang))
+    if amount >= MAX_DISCOUNT:
+        raise BadRequest(t("discount_too_large", lang))
+    return {"amount": str(amount.quantize(CENT))}

@@ -23,3 +23,7 @@ class TabPage:
     portal_origin: str  # e.g. "https://portal.bitrix24.ru" — the only allowed frame ancestor
     notice: str = ""  # e.g. "Сделка ещё не передана в поиск"
     actions: tuple[str, ...] = field(default=("expand_kits", "apply_discount", "clear_products"))
+    editable: bool = True  # the lines open an editor (the card tab, before the lock stage)
+    hint: str = ""  # under the table: what this role can do with the lines
+    sync_job_id: int | None = None  # the deal re-read armed by this open; the page follows it
+    deal_stage: str = ""  # the semantic deal stage last recorded, so the page sees it move

@@ -19,6 +19,7 @@ from app.web.frame.i18n import (
     t,
 )
 from app.web.frame.render import NO_FRAMING, image_url, link_url, parse_portal_origin, respond
+from app.web.tab.entry import input_limits
 from app.web.tab.page import TabPage
 from automations.procurement.model import SEARCH_DATA, Line
 
@@ -83,7 +84,12 @@ def tab_config(page: TabPage, *, app_sid: str = "") -> dict[str, Any]:
         "found": page.found,
         "active": page.active,
         "lines": [line_json(line) for line in page.lines],
+        "editable": page.editable,
+        "hint": page.hint,
+        "sync_job_id": page.sync_job_id,
+        "deal_stage": page.deal_stage,
         "editable_statuses": list(EDITABLE_STATUSES),
+        "field_limits": input_limits(),
         "strings": js_strings(lang),
     }
 
@@ -99,6 +105,8 @@ def render_tab(page: TabPage, *, app_sid: str = "") -> HTMLResponse:
         "notice": page.notice,
         "progress": progress_text(page.found, page.active, lang),
         "lines": [line_view(line, lang) for line in page.lines],
+        "editable": page.editable,
+        "hint": page.hint,
         "actions": [name for name in page.actions if name in KNOWN_ACTIONS],
         "config": tab_config(page, app_sid=app_sid),
     }

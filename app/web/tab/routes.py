@@ -5,15 +5,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import HTMLResponse
 
-from app.core.errors import AppError, Forbidden
+from app.core.errors import AppError, NotFound
 from app.core.http_deps import ContextDep
 from app.core.uow import in_transaction
+from app.web.frame.i18n import t
 from app.web.frame.placement import authenticate_visit
 from app.web.frame.requests import read_json_object, verify_view_token
 from app.web.frame.view_token import ViewClaims
 from app.web.tab import service
+from app.web.tab.access import PRODUCT_ACTIONS, require_actions
+from app.web.tab.entry import parse_discount
+from app.web.tab.jobs import job_state
 from app.web.tab.render import line_json, render_tab, render_tab_error
-from app.worker.actions import ACTIONS, queue_action
+from app.worker.actions import ACTIONS, QueuedAction, queue_action
 from webhooks.bitrix24.routes import read_form
 
 router = APIRouter(tags=["search tab"])
@@ -56,16 +60,22 @@ ClaimsDep = Annotated[ViewClaims, Depends(view_claims)]
 
 
 def _lines_json(result: dict[str, Any]) -> dict[str, Any]:
+    access = result["access"]
     return {
         "lines": [line_json(line) for line in result["lines"]],
         "found": result["found"],
         "active": result["active"],
+        "editable": access.editable,
+        "hint": access.hint,
+        "deal_stage": access.deal_stage,
+        "deal_stage_title": access.deal_stage_title,
     }
 
 
 @router.get("/tab/api/lines")
 async def get_lines(context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
-    """The lines of the tab's card with the search progress."""
+    """The lines of the tab's card with the search progress, what the tab may do with them
+    and the deal stage the app last recorded (the page compares it to see a move)."""
     return _lines_json(
         await in_transaction(context, lambda session: service.list_lines(session, claims))
     )
@@ -75,7 +85,9 @@ async def get_lines(context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
 async def patch_line(
     line_id: int, request: Request, context: ContextDep, claims: ClaimsDep
 ) -> dict[str, Any]:
-    """Save a buyer's entry for one line; stage moves follow through the worker."""
+    """Save a buyer's entry for one line (card tab only). Stage moves follow in the worker:
+    ``sync_job_id`` is that job — the page follows it, then re-reads the lines and sees
+    whether the deal's stage moved (it cannot be known when this answer is sent)."""
     changes = await read_json_object(request)
     result = await in_transaction(
         context, lambda session: service.save_entry(session, claims, line_id, changes)
@@ -84,7 +96,7 @@ async def patch_line(
         "line": line_json(result["line"]),
         "found": result["found"],
         "active": result["active"],
-        "deal_stage_moved": False,
+        "sync_job_id": result["sync_job_id"],
     }
 
 
@@ -92,16 +104,30 @@ async def patch_line(
 async def run_action(
     name: str, request: Request, context: ContextDep, claims: ClaimsDep
 ) -> dict[str, Any]:
-    """Queue a product action (kits, discount, clear, re-check) for the tab's deal."""
+    """Queue an action for the tab's deal: the product actions (deal tab only) or the search
+    re-check. ``job_id`` is the queued job, which the page follows to its outcome."""
     if name not in ACTIONS:
-        raise Forbidden(f"unknown action {name[:40]!r}")
+        raise NotFound(t("unknown_action", claims.lang).format(name=name[:40]))
+    if name in PRODUCT_ACTIONS:
+        require_actions(claims.entity_kind, claims.lang)
     params = await read_json_object(request)
-    message = await in_transaction(
+    if name == "apply_discount":
+        params = parse_discount(params, claims.lang)
+    queued = await in_transaction(
         context, lambda session: _queue_action(session, claims, name, params)
     )
-    return {"message": message}
+    return {"message": queued.message, "job_id": queued.job_id}
 
 
-async def _queue_action(session: Any, claims: ViewClaims, name: str, params: dict[str, Any]) -> str:
+async def _queue_action(
+    session: Any, claims: ViewClaims, name: str, params: dict[str, Any]
+) -> QueuedAction:
     deal_id = await service.deal_of(session, claims)
     return await queue_action(session, claims.member_id, deal_id, name, params, lang=claims.lang)
+
+
+@router.get("/tab/api/jobs/{job_id}")
+async def get_job(job_id: int, context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+    """Where a job this tab follows stands: ``running``, then ``done`` / ``refused`` /
+    ``failed`` with the outcome's text (actions); only jobs of this portal and deal."""
+    return await in_transaction(context, lambda session: job_state(session, claims, job_id))

@@ -2,7 +2,10 @@
 
 A buyer's entry is committed with its ``sync_deal`` job in one transaction — it is
 durable before the answer, and the worker then applies rule 3 (stage moves and
-notifications). Every lookup is scoped by the portal of the view token (S13).
+notifications); the answer names that job, so the page can follow it and learn whether
+the deal moved. Opening the tab arms the same job (product-row edits fire no event) and
+the page follows it too, refreshing its lines when it ends. Every lookup is scoped by the
+portal of the view token (S13); what a tab may do is ``access``'s.
 """
 
 import time
@@ -14,7 +17,10 @@ from app.core import queue
 from app.core.config import Settings
 from app.core.errors import BadRequest, NotFound
 from app.core.models import Portal, ProcurementLink
+from app.core.portal_settings import load_portal_settings
+from app.web.frame.i18n import t
 from app.web.frame.view_token import DEFAULT_TTL_SECONDS, ViewClaims, issue
+from app.web.tab.access import TabAccess, require_editing, tab_access
 from app.web.tab.entry import parse_entry
 from app.web.tab.page import TabPage
 from automations.procurement import repository as procurement
@@ -42,20 +48,30 @@ async def load_lines(session: AsyncSession, link: ProcurementLink | None) -> tup
     )
 
 
+def tab_title(claims: ViewClaims, link: ProcurementLink | None) -> str:
+    if claims.entity_kind == "deal":
+        return t("title_deal", claims.lang).format(deal_id=claims.entity_id)
+    if link is None:
+        return t("title_card_unlinked", claims.lang).format(card_id=claims.entity_id)
+    return t("title_card", claims.lang).format(card_id=claims.entity_id, deal_id=link.deal_id)
+
+
 async def open_tab(
     session: AsyncSession, settings: Settings, portal: Portal, claims: ViewClaims
 ) -> TabPage:
     link = await find_entity_link(session, portal.member_id, claims.entity_kind, claims.entity_id)
     lines = await load_lines(session, link)
-    if link is not None:  # product-row edits fire no event: re-read the deal whenever the tab opens
-        await queue.arm_deal_sync(session, portal.member_id, link.deal_id)
+    sync_job_id = (
+        await queue.arm_deal_sync(session, portal.member_id, link.deal_id) if link else None
+    )
+    access = await _access(session, claims, link)
     found, active = search_progress(lines)
     return TabPage(
         entity_kind=claims.entity_kind,
         entity_id=claims.entity_id,
         deal_id=link.deal_id if link else (claims.entity_id if claims.entity_kind == "deal" else 0),
         card_id=link.card_id if link else None,
-        title="",
+        title=tab_title(claims, link),
         lang=claims.lang,
         lines=lines,
         found=found,
@@ -63,14 +79,20 @@ async def open_tab(
         view_token=issue(claims, settings.secret_key.get_secret_value()),
         api_base=API_BASE,
         portal_origin=portal.client_endpoint.removesuffix("/").removesuffix("/rest"),
-        notice=""
-        if link
-        else (
-            "The deal has not been passed to search yet"
-            if claims.lang == "en"
-            else "Сделка ещё не передана в поиск"
-        ),
+        notice="" if link else t("not_passed", claims.lang),
+        actions=access.actions,
+        editable=access.editable,
+        hint=access.hint,
+        sync_job_id=sync_job_id,
+        deal_stage=access.deal_stage,
     )
+
+
+async def _access(
+    session: AsyncSession, claims: ViewClaims, link: ProcurementLink | None
+) -> TabAccess:
+    values = await load_portal_settings(session, claims.member_id)
+    return tab_access(claims.entity_kind, link, values, claims.lang)
 
 
 def new_claims(portal: Portal, *, user_id: int, kind: str, entity_id: int, lang: str) -> ViewClaims:
@@ -90,7 +112,7 @@ async def deal_of(session: AsyncSession, claims: ViewClaims) -> int:
         return claims.entity_id
     link = await procurement.find_link_by_card(session, claims.member_id, claims.entity_id)
     if link is None:
-        raise NotFound("this procurement card is not linked to a deal")
+        raise NotFound(t("card_unlinked", claims.lang))
     return link.deal_id
 
 
@@ -98,26 +120,29 @@ async def list_lines(session: AsyncSession, claims: ViewClaims) -> dict[str, Any
     link = await find_entity_link(session, claims.member_id, claims.entity_kind, claims.entity_id)
     lines = await load_lines(session, link)
     found, active = search_progress(lines)
-    return {"lines": list(lines), "found": found, "active": active}
+    access = await _access(session, claims, link)
+    return {"lines": list(lines), "found": found, "active": active, "access": access}
 
 
 async def save_entry(
     session: AsyncSession, claims: ViewClaims, line_id: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
     link = await find_entity_link(session, claims.member_id, claims.entity_kind, claims.entity_id)
+    values = await load_portal_settings(session, claims.member_id)
+    require_editing(claims.entity_kind, link, values, claims.lang)
     lines = await load_lines(session, link)
     current = next((line for line in lines if line.line_id == line_id), None)
     if link is None or current is None:
-        raise NotFound(f"line {line_id} is not in this card")
+        raise NotFound(render("entry.unknown_line", claims.lang))
     status, search = parse_entry(current, changes, claims.lang)
     updated = apply_search_entry(lines, line_id, status, search)
     if isinstance(updated, EntryRejected):
         raise BadRequest(_rejection_text(updated, claims.lang))
     await procurement.save_lines(session, link, updated)
-    await queue.arm_deal_sync(session, claims.member_id, link.deal_id)
+    sync_job_id = await queue.arm_deal_sync(session, claims.member_id, link.deal_id)
     found, active = search_progress(updated)
     saved = next(line for line in updated if line.line_id == line_id)
-    return {"line": saved, "found": found, "active": active}
+    return {"line": saved, "found": found, "active": active, "sync_job_id": sync_job_id}
 
 
 def _rejection_text(rejected: EntryRejected, lang: str) -> str:

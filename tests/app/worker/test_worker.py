@@ -15,6 +15,7 @@ from app.core.context import AppContext
 from app.core.db import create_engine, create_session_factory, unit_of_work
 from app.core.models import Job
 from app.core.models.base import utc_now
+from app.core.outcome import Outcome
 from app.core.queue import PermanentJobError
 from app.worker.deps import job_deps
 from app.worker.runner import Worker
@@ -153,6 +154,51 @@ class TestWorker:
         await worker.stop(grace_seconds=0.1)
         job = await get_job(harness.context, job_id)
         assert (job.status, job.locked_by, job.attempts) == ("pending", "", 0)
+
+
+class TestOutcomes:
+    """The outcome of a job's last run is stored with it, for the tab and robots to read."""
+
+    async def test_a_refusal_is_stored_apart_from_success(self, harness: AppHarness) -> None:
+        async def answer(_deps: Deps, job: Job) -> str | Outcome:
+            if job.payload["key"] == "too-big":
+                return Outcome.refused("Скидка больше суммы сделки.")
+            return "note of work done"
+
+        refused, done = await arm(harness.context, "too-big"), await arm(harness.context, "ok")
+        await Worker(job_deps(harness.context), {"count": answer}).run_until_idle()
+        job = await get_job(harness.context, refused)
+        assert (job.status, job.outcome_kind, job.outcome) == (
+            "done",
+            "refused",
+            "Скидка больше суммы сделки.",
+        )
+        job = await get_job(harness.context, done)
+        assert (job.outcome_kind, job.outcome) == ("done", "note of work done")
+
+    async def test_a_dead_lettered_job_says_why_in_the_portals_language(
+        self, harness: AppHarness
+    ) -> None:
+        async def refuse(_deps: Deps, _job: Job) -> str:
+            raise PermanentJobError("access denied by the portal")
+
+        job_id = await arm(harness.context, "x")
+        await Worker(job_deps(harness.context), {"count": refuse}).run_until_idle()
+        job = await get_job(harness.context, job_id)
+        assert (job.status, job.outcome_kind) == ("dead", "failed")
+        assert job.outcome.startswith("сбой после 1 попытки.")
+        assert "access denied" not in job.outcome  # the technical error stays in last_error
+
+    async def test_re_arming_a_finished_job_clears_its_outcome(self, harness: AppHarness) -> None:
+        async def note(_deps: Deps, _job: Job) -> str:
+            return "synced"
+
+        job_id = await arm(harness.context, "deal-1")
+        await Worker(job_deps(harness.context), {"count": note}).run_until_idle()
+        assert (await get_job(harness.context, job_id)).outcome == "synced"
+        assert await arm(harness.context, "deal-1") == job_id
+        job = await get_job(harness.context, job_id)
+        assert (job.status, job.outcome_kind, job.outcome) == ("pending", "", "")
 
 
 class TestPeriodicJobs:

@@ -5,6 +5,7 @@ After every user step the echo of our own writes is fed back and must be a no-op
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from automations.procurement import (
     CardStage,
@@ -36,7 +37,9 @@ def buyer_enters(world: World, number: int, status: LineStatus, note: str = "") 
         NOW,
         line_id=line.line_id,
         status=status,
-        search=SearchData(supplier="Ali", replacement_note=note),
+        search=SearchData(
+            supplier="Ali", unit_price=Decimal("12.50"), currency="CNY", replacement_note=note
+        ),
     )
     assert isinstance(plan, Plan)
     world.perform(plan)

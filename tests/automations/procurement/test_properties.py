@@ -2,6 +2,7 @@
 
 import itertools
 from dataclasses import replace
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -57,7 +58,12 @@ def buyer_searches(world: World, index: int, status: LineStatus) -> None:
     if not world.lines:
         return
     line = world.lines[index % len(world.lines)]
-    data = SearchData(supplier=f"supplier {line.line_id}", replacement_note="аналог")
+    data = SearchData(
+        supplier=f"supplier {line.line_id}",
+        unit_price=Decimal("12.50"),
+        currency="CNY",
+        replacement_note="аналог",
+    )
     plan = plan_search_entry(world.state(), NOW, line_id=line.line_id, status=status, search=data)
     assert isinstance(plan, Plan)
     world.perform(plan)

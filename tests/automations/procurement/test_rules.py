@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from automations.procurement import (
     CancelReminder,
@@ -27,7 +28,12 @@ from automations.procurement import (
 )
 from tests.automations.procurement.world import BUYER, MANAGER, NOW, World, row
 
-FOUND = SearchData(supplier="Ali", supplier_url="https://example.com/item/1")
+FOUND = SearchData(
+    supplier="Ali",
+    supplier_url="https://example.com/item/1",
+    unit_price=Decimal("12.50"),
+    currency="CNY",
+)
 
 
 def kinds(plan: Plan) -> list[type]:

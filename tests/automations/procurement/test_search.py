@@ -1,6 +1,9 @@
 from decimal import Decimal
 
+import pytest
+
 from automations.procurement import (
+    CardStage,
     EntryProblem,
     EntryRejected,
     Line,
@@ -10,6 +13,7 @@ from automations.procurement import (
     is_search_complete,
     search_progress,
 )
+from automations.procurement.search import lines_locked
 
 
 def line(line_id: int, status: LineStatus, prior: LineStatus | None = None) -> Line:
@@ -26,6 +30,7 @@ def line(line_id: int, status: LineStatus, prior: LineStatus | None = None) -> L
 
 
 S = LineStatus
+FOUND_ENTRY = SearchData(supplier="Ali", unit_price=Decimal("3.20"), currency="CNY")
 
 
 class TestSearchProgress:
@@ -70,7 +75,7 @@ class TestApplySearchEntry:
             [line(1, S.CANCELLED_BY_CLIENT, prior=S.PENDING)],
             1,
             S.FOUND,
-            SearchData(supplier="Ali"),
+            FOUND_ENTRY,
         )
         assert isinstance(result, tuple)
         assert (result[0].status, result[0].prior_status) == (S.CANCELLED_BY_CLIENT, S.FOUND)
@@ -80,3 +85,63 @@ class TestApplySearchEntry:
             [line(1, S.PENDING)], 1, S.REPLACEMENT, SearchData(replacement_note="   ")
         )
         assert result == EntryRejected(1, EntryProblem.REPLACEMENT_NOT_DESCRIBED)
+
+    def test_a_described_replacement_is_accepted(self) -> None:
+        note = SearchData(replacement_note="похожая фара другого бренда")
+        result = apply_search_entry([line(1, S.PENDING)], 1, S.REPLACEMENT, note)
+        assert isinstance(result, tuple) and result[0].status is S.REPLACEMENT
+
+
+class TestFoundNeedsSupplierAndPrice:
+    """«найден» means the buyer can name who sells it and for how much (rule 2)."""
+
+    @pytest.mark.parametrize(
+        ("entry", "problem"),
+        [
+            (SearchData(unit_price=Decimal("3.20"), currency="CNY"), "FOUND_NEEDS_SUPPLIER"),
+            (
+                SearchData(supplier="  ", unit_price=Decimal(1), currency="CNY"),
+                "FOUND_NEEDS_SUPPLIER",
+            ),
+            (SearchData(supplier="Ali", currency="CNY"), "FOUND_NEEDS_PRICE"),
+            (SearchData(supplier="Ali", unit_price=Decimal("3.20")), "FOUND_NEEDS_CURRENCY"),
+        ],
+    )
+    def test_found_without_supplier_price_or_currency_is_refused(
+        self, entry: SearchData, problem: str
+    ) -> None:
+        result = apply_search_entry([line(1, S.PENDING)], 1, S.FOUND, entry)
+        assert result == EntryRejected(1, EntryProblem[problem])
+
+    def test_the_requirement_holds_on_a_cancelled_line_too(self) -> None:
+        cancelled = line(1, S.CANCELLED_BY_CLIENT, prior=S.PENDING)
+        result = apply_search_entry([cancelled], 1, S.FOUND, SearchData(supplier="Ali"))
+        assert result == EntryRejected(1, EntryProblem.FOUND_NEEDS_PRICE)
+
+    def test_not_found_and_pending_need_nothing(self) -> None:
+        for status in (S.NOT_FOUND, S.PENDING):
+            result = apply_search_entry([line(1, S.FOUND)], 1, status, SearchData())
+            assert isinstance(result, tuple) and result[0].status is status
+
+
+class TestLinesLocked:
+    def test_lines_lock_at_bought_and_every_later_stage_by_default(self) -> None:
+        locked = {stage for stage in CardStage if lines_locked(stage)}
+        assert locked == {
+            CardStage.BOUGHT,
+            CardStage.AT_WAREHOUSE,
+            CardStage.SHIPPED,
+            CardStage.DONE,
+            CardStage.CANCELLED,
+        }
+
+    def test_no_card_is_never_locked(self) -> None:
+        assert not lines_locked(None)
+
+    def test_the_portal_may_lock_later_or_never(self) -> None:
+        assert not lines_locked(CardStage.BOUGHT, "SHIPPED")
+        assert lines_locked(CardStage.SHIPPED, "SHIPPED")
+        assert not lines_locked(CardStage.DONE, "NEVER")
+
+    def test_an_unknown_setting_falls_back_to_bought(self) -> None:
+        assert lines_locked(CardStage.BOUGHT, "LATER") and not lines_locked(CardStage.BUYOUT, "")

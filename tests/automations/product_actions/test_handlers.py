@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.models import Portal
+from app.core.outcome import OutcomeKind
 from app.core.portal_settings import update_portal_settings
 from automations.kit_catalog.refresh import load_cached_kits, refresh_kits
 from automations.product_actions import PRODUCT_ACTIONS, apply_field_discount, expand_kits_in_deal
@@ -66,10 +67,10 @@ class TestExpandKits:
     async def test_a_kit_row_becomes_components_costing_the_kit_price(self, stack: Stack) -> None:
         await create_kits_process(stack)
         deal_id = await create_deal(stack, [KIT_ROW, DELIVERY_ROW])
-        message = await expand_kits_in_deal(stack.deps, await the_portal(stack), deal_id)
+        outcome = await expand_kits_in_deal(stack.deps, await the_portal(stack), deal_id)
         rows = await read_rows(stack, deal_id)
         components = [r for r in rows if int(r["PRODUCT_ID"]) != DELIVERY_ID]
-        assert "развёрнуты" in message
+        assert outcome.kind is OutcomeKind.DONE and "развёрнуты" in outcome.message
         assert {int(r["PRODUCT_ID"]) for r in components} == {1, 2, 3}
         assert rows_total(components) == Decimal("90000")
         assert await deal_opportunity(stack, deal_id) == Decimal("93000")
@@ -94,8 +95,9 @@ class TestExpandKits:
 
     async def test_a_kit_without_definition_is_reported_and_left(self, stack: Stack) -> None:
         deal_id = await create_deal(stack, [KIT_ROW])
-        message = await expand_kits_in_deal(stack.deps, await the_portal(stack), deal_id)
-        assert "4" in message and "Комплекты" in message
+        outcome = await expand_kits_in_deal(stack.deps, await the_portal(stack), deal_id)
+        assert outcome.kind is OutcomeKind.REFUSED
+        assert "4" in outcome.message and "Комплекты" in outcome.message
         assert [int(r["PRODUCT_ID"]) for r in await read_rows(stack, deal_id)] == [KIT_PRODUCT_ID]
 
     async def test_a_percent_kit_discount_gives_the_rounded_kit_price(self, stack: Stack) -> None:
@@ -114,11 +116,11 @@ class TestApplyDiscount:
             stack, [{"PRODUCT_ID": 1, "PRICE": 12500, "QUANTITY": 2}, DELIVERY_ROW]
         )
         ids_before = [r["ID"] for r in await read_rows(stack, deal_id)]
-        message = await PRODUCT_ACTIONS["apply_discount"](
+        outcome = await PRODUCT_ACTIONS["apply_discount"](
             stack.deps, await the_portal(stack), deal_id, {"amount": "1000"}
         )
         rows = await read_rows(stack, deal_id)
-        assert "применена" in message
+        assert outcome.kind is OutcomeKind.DONE and "применена" in outcome.message
         assert rows_total(rows) == Decimal("27000")
         assert [r["ID"] for r in rows] == ids_before
         assert all(int(r["DISCOUNT_TYPE_ID"]) == 1 for r in rows)
@@ -145,17 +147,18 @@ class TestApplyDiscount:
         again = await PRODUCT_ACTIONS["apply_discount"](
             stack.deps, portal, deal_id, {"amount": "500"}
         )
-        assert "уже" in again
+        assert again.kind is OutcomeKind.DONE and "уже" in again.message
         assert rows_total(await read_rows(stack, deal_id)) == Decimal("24500")
 
     async def test_a_refused_discount_writes_nothing(self, stack: Stack) -> None:
         deal_id = await create_deal(stack, [DELIVERY_ROW])
         before = await read_rows(stack, deal_id)
         await stack.ctl("DELETE", "/requests")
-        message = await PRODUCT_ACTIONS["apply_discount"](
+        outcome = await PRODUCT_ACTIONS["apply_discount"](
             stack.deps, await the_portal(stack), deal_id, {"amount": "5000"}
         )
-        assert message.startswith("Скидка 5000 больше суммы сделки 3000")
+        assert outcome.kind is OutcomeKind.REFUSED
+        assert outcome.message.startswith("Скидка 5000 больше суммы сделки 3000")
         assert written_methods(await requests_since_clear(stack)) == []
         assert await read_rows(stack, deal_id) == before
 

@@ -81,6 +81,17 @@ class TestStageMap:
         assert boxes == {("buyers", "1"): False, ("buyers", "3"): True, ("services", "17"): True}
         assert document.find("input", id="discount-field").attrs["value"] == "UF_CRM_DISCOUNT"
 
+    def test_the_lines_lock_from_bought_unless_the_portal_chose_another_stage(self) -> None:
+        _, _, document = rendered()
+        assert selected(document, "lines-locked-from") == ["BOUGHT"]
+        values = [
+            o.attrs["value"]
+            for o in document.find("select", id="lines-locked-from").find_all("option")
+        ]
+        assert values == [s.value for s in CardStage if s is not CardStage.SEARCH] + ["NEVER"]
+        _, _, chosen = rendered(stored=stored() | {"lines_locked_from": "NEVER"})
+        assert selected(chosen, "lines-locked-from") == ["NEVER"]
+
     def test_before_provisioning_the_page_says_so(self) -> None:
         values = {k: v for k, v in stored().items() if not k.startswith("card_")}
         _, _, document = rendered(stored=values, options=replace(options(), card_stages=()))

@@ -40,20 +40,31 @@ window.addEventListener("message", function (event) {
   }
 });
 </script>
-<iframe name="%(name)s" src="%(src)s" width="1100" height="300"></iframe>
+<iframe name="%(name)s" src="%(src)s" width="%(width)s" height="300"></iframe>
 </body></html>
 """
 
 
+SYNC_JOB_ID = 500
+
+
 @dataclass
 class StubTabApi:
-    """Stands in for the lead's tab API; records what the page sent."""
+    """Stands in for the lead's tab API; records what the page sent. Its jobs run for
+    ``job_polls`` polls, then end: an action ``done`` («Готово: name») unless its name is in
+    ``refuse_actions``; the deal's sync ``done``, the deal stage FOUND once all lines are."""
 
     token: str
     lines: list[dict[str, Any]]
     reject_line_ids: set[int] = field(default_factory=set)
+    refuse_actions: set[str] = field(default_factory=set)
     patches: list[tuple[int, dict[str, Any], str | None]] = field(default_factory=list)
     actions: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)
+    editable: bool = True
+    hint: str = "Нажмите на строку, чтобы заполнить данные поставщика."
+    job_polls: int = 2
+    polls: dict[int, int] = field(default_factory=dict)
+    jobs: dict[int, str] = field(default_factory=dict)  # job id → action name
 
     def counts(self) -> dict[str, int]:
         active = [line for line in self.lines if line["status"] != "cancelled_by_client"]
@@ -71,14 +82,37 @@ class StubTabApi:
             return JSONResponse(REJECTION, status_code=422)
         line = next(line for line in self.lines if line["id"] == line_id)
         line.update(body)
-        counts = self.counts()
-        moved = counts["found"] == counts["active"]
-        return JSONResponse({"line": line, **counts, "deal_stage_moved": moved})
+        self.polls[SYNC_JOB_ID] = 0
+        return JSONResponse({"line": line, **self.counts(), "sync_job_id": SYNC_JOB_ID})
 
     async def list_lines(self, request: Request) -> Response:
         if request.headers.get("x-view-token") != self.token:
             return JSONResponse({"error": "FORBIDDEN", "error_description": "bad token"}, 403)
-        return JSONResponse({"lines": self.lines, **self.counts()})
+        counts = self.counts()
+        stage = "FOUND" if counts["found"] == counts["active"] else "SEARCH"
+        title = {"FOUND": "Товар найден", "SEARCH": "Передано в поиск"}[stage]
+        return JSONResponse(
+            {
+                "lines": self.lines,
+                **counts,
+                "editable": self.editable,
+                "hint": self.hint,
+                "deal_stage": stage,
+                "deal_stage_title": title,
+            }
+        )
+
+    async def job(self, request: Request) -> Response:
+        job_id = int(request.path_params["job_id"])
+        self.polls[job_id] = self.polls.get(job_id, 0) + 1
+        if self.polls[job_id] <= self.job_polls:
+            return JSONResponse({"id": job_id, "state": "running", "text": ""})
+        name = self.jobs.get(job_id)
+        if name is None:
+            return JSONResponse({"id": job_id, "kind": "sync_deal", "state": "done", "text": ""})
+        if name in self.refuse_actions:
+            return JSONResponse({"id": job_id, "state": "refused", "text": f"Не выполнено: {name}"})
+        return JSONResponse({"id": job_id, "state": "done", "text": f"Готово: {name}"})
 
     async def run_action(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -93,7 +127,9 @@ class StubTabApi:
                     "status": "pending",
                 }
             )
-        return JSONResponse({"message": f"Готово: {name}"})
+        job_id = len(self.jobs) + 1
+        self.jobs[job_id] = name
+        return JSONResponse({"message": "Принято: выполняется в фоне…", "job_id": job_id})
 
 
 @dataclass
@@ -110,10 +146,11 @@ class LiveTab:
         return f"http://localhost:{self.port}"
 
 
-def _portal_page(src: str, port: int) -> HTMLResponse:
+def _portal_page(src: str, port: int, width: str) -> HTMLResponse:
     # The real portal names the frame "DOMAIN|PROTOCOL|APP_SID" (what BX24.js reads).
     name = f"localhost:{port}|0|{APP_SID}"
-    return HTMLResponse(PORTAL_PAGE % {"name": name, "src": src})
+    width = width if width.isdigit() else "1100"
+    return HTMLResponse(PORTAL_PAGE % {"name": name, "src": src, "width": width})
 
 
 def build_app(page: TabPage, api: StubTabApi, port: int) -> Starlette:
@@ -133,7 +170,8 @@ def build_app(page: TabPage, api: StubTabApi, port: int) -> Starlette:
         )
 
     async def portal(request: Request) -> Response:
-        return _portal_page(f"{tab_url}/{request.path_params['target']}", port)
+        width = request.query_params.get("width", "1100")
+        return _portal_page(f"{tab_url}/{request.path_params['target']}", port, width)
 
     return Starlette(
         routes=[
@@ -144,6 +182,7 @@ def build_app(page: TabPage, api: StubTabApi, port: int) -> Starlette:
             Route("/tab/api/lines", api.list_lines, methods=["GET"]),
             Route("/tab/api/lines/{line_id:int}", api.patch_line, methods=["PATCH"]),
             Route("/tab/api/actions/{name}", api.run_action, methods=["POST"]),
+            Route("/tab/api/jobs/{job_id:int}", api.job, methods=["GET"]),
             Mount("/static", app=static_files()),
         ]
     )
@@ -151,11 +190,18 @@ def build_app(page: TabPage, api: StubTabApi, port: int) -> Starlette:
 
 @contextmanager
 def serve(page: TabPage) -> Iterator[LiveTab]:
-    """Run the app with uvicorn in a background thread on a free loopback port."""
+    """Run the app with uvicorn in a background thread on a free loopback port; the page
+    follows the deal's sync it armed (as the real tab does) while the deal is in SEARCH."""
+    page = replace(page, sync_job_id=SYNC_JOB_ID, deal_stage="SEARCH")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    api = StubTabApi(token=page.view_token, lines=[line_json(line) for line in page.lines])
+    api = StubTabApi(
+        token=page.view_token,
+        lines=[line_json(line) for line in page.lines],
+        editable=page.editable,
+        hint=page.hint,
+    )
     config = uvicorn.Config(build_app(page, api, port), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -94,3 +94,71 @@ def hostile_page(*, lang: str = "ru", portal_origin: str = PORTAL_ORIGIN) -> Tab
 
 def progress_page(found: int, active: int, *, lang: str) -> TabPage:
     return replace(hostile_page(lang=lang), found=found, active=active)
+
+
+def working_lines() -> tuple[Line, ...]:
+    """A deal in the middle of its search, with the long texts a real one has."""
+    return (
+        buyer_line(
+            21,
+            1,
+            "Фара передняя левая светодиодная с корректором, Audi A6 C8 2019–2023",
+            Decimal("2"),
+            "found",
+            supplier="Guangzhou Auto Lighting Manufacturing Co., Ltd.",
+            supplier_url="https://detail.1688.com/offer/667788990011.html?spm=a2615.7691456",
+            unit_price=Decimal("1234.50"),
+            currency="CNY",
+            moq=100,
+            lead_time_days=14,
+            photo_url="https://img.example.com/headlight.jpg",
+            comment="Образец заказан, фото упаковки в переписке с поставщиком от 12 марта",
+        ),
+        buyer_line(22, 2, "Бампер передний в сборе", Decimal("1"), "pending"),
+        buyer_line(
+            23,
+            3,
+            "Решётка радиатора",
+            Decimal("1"),
+            "replacement",
+            supplier="Yiwu Parts",
+            unit_price=Decimal("310"),
+            currency="CNY",
+            replacement_note="Аналог другого бренда, тот же размер и крепления, цвет чёрный глянец",
+        ),
+        buyer_line(24, 4, "Зеркало заднего вида с подогревом", Decimal("3"), "not_found"),
+        buyer_line(
+            25,
+            5,
+            "Противотуманная фара",
+            Decimal("2"),
+            "cancelled_by_client",
+            supplier="Ningbo Lamps",
+        ),
+    )
+
+
+def role_page(kind: str, *, lang: str = "ru") -> TabPage:
+    """The deal tab as the sales manager gets it, or the card tab as the buyer gets it."""
+    deal = kind == "deal"
+    return TabPage(
+        entity_kind=kind,
+        entity_id=8061 if deal else 17,
+        deal_id=8061,
+        card_id=17,
+        title="Поиск по сделке №8061" if deal else "Закупка №17 по сделке №8061",
+        lang=lang,
+        lines=working_lines(),
+        found=1,
+        active=4,
+        view_token=VIEW_TOKEN,
+        api_base="/tab/api",
+        portal_origin=PORTAL_ORIGIN,
+        actions=("expand_kits", "apply_discount", "clear_products") if deal else (),
+        editable=not deal,
+        hint=(
+            "Данные поставщиков заполняет закупщик во вкладке «Поиск» карточки закупки."
+            if deal
+            else "Нажмите на строку, чтобы заполнить данные поставщика."
+        ),
+    )

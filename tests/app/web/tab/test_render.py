@@ -27,6 +27,7 @@ STATIC_SCRIPTS = {
     "/static/frame.js",
     "/static/tab-render.js",
     "/static/tab-editor.js",
+    "/static/tab-jobs.js",
     "/static/tab.js",
 }
 
@@ -70,8 +71,10 @@ class TestEscaping:
         first = line_row(document, 11)
         cells = [cell.text().strip() for cell in first.find_all("td")]
         assert cells[1] == ATTRIBUTE_BREAKOUT
-        assert cells[4] == SCRIPT_BREAKOUT
-        assert cells[10] == SCRIPT_TAG
+        assert first.find("span", **{"class": "b24b-supplier"}).text() == SCRIPT_BREAKOUT
+        assert first.find("span", **{"class": "b24b-comment"}).text() == SCRIPT_TAG
+        note = first.find("span", **{"class": "b24b-replacement"})
+        assert note.text() == "Замена: " + ATTRIBUTE_BREAKOUT
         assert document.find("p", id="notice").text().endswith(SCRIPT_TAG)
 
     def test_the_only_elements_are_the_ones_the_template_writes(self) -> None:
@@ -285,8 +288,13 @@ class TestLines:
     )
     def test_numbers_read_naturally(self, lang: str, price: str, quantity: str) -> None:
         _, document = rendered_tab(lang=lang)
-        cells = [cell.text().strip() for cell in line_row(document, 11).find_all("td")]
-        assert (cells[2], cells[6], cells[7], cells[8]) == (quantity, price, "100", "14")
+        row = line_row(document, 11)
+        cells = [cell.text().strip() for cell in row.find_all("td")]
+        batch = [
+            span.text() for span in row.find("td", **{"class": "c-num c-batch"}).find_all("span")
+        ]
+        assert (cells[2], cells[5]) == (quantity, price)
+        assert batch == (["мин. 100", "14 дн."] if lang == "ru" else ["MOQ 100", "14 days"])
 
     def test_only_listed_actions_get_buttons(self) -> None:
         page = replace(hostile_page(), actions=("apply_discount", "drop_database"))
@@ -315,4 +323,4 @@ class TestLines:
         )
         document = parse(html_of(render_tab(replace(page, lines=(line,)))))
         cells = [cell.text().strip() for cell in line_row(document, 11).find_all("td")]
-        assert (cells[2], cells[6]) == ("2,5", "0,50 CNY")
+        assert (cells[2], cells[5]) == ("2,5", "0,50 CNY")

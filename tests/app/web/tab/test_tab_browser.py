@@ -1,20 +1,25 @@
 """The «Поиск» tab in headless Chromium: hostile data stays inert, editing and actions work,
 and the frame client speaks the Bitrix24 parent-frame protocol across origins."""
 
+import asyncio
+import dataclasses
 import re
+import typing
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.app.web.tab.browser_app import APP_SID, REJECTION, LiveTab, serve
+from automations.procurement.model import SearchData
+from tests.app.web.tab.browser_app import APP_SID, REJECTION, SYNC_JOB_ID, LiveTab, serve
 from tests.app.web.tab.sample_pages import (
     ATTRIBUTE_BREAKOUT,
     SCRIPT_BREAKOUT,
     SCRIPT_TAG,
     VIEW_TOKEN,
     hostile_page,
+    role_page,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,6 +41,7 @@ EXPECTED_SCRIPTS = [
     "/static/frame.js",
     "/static/tab-render.js",
     "/static/tab-editor.js",
+    "/static/tab-jobs.js",
     "/static/tab.js",
 ]
 
@@ -171,13 +177,16 @@ class TestEditing:
         ]
         cells = row(page, 12).locator("td")
         assert await cells.nth(3).text_content() == "найден"
-        assert await cells.nth(4).text_content() == ATTRIBUTE_BREAKOUT
-        assert await cells.nth(6).text_content() == "1\u00a0234,50 CNY"
-        link = cells.nth(5).locator("a")
+        assert await cells.nth(4).locator(".b24b-supplier").text_content() == ATTRIBUTE_BREAKOUT
+        assert await cells.nth(5).text_content() == "1\u00a0234,50 CNY"
+        link = cells.nth(4).locator("a")
         assert await link.get_attribute("href") == "https://detail.1688.com/offer/2.html"
         assert await link.get_attribute("rel") == "noopener noreferrer"
         assert await page.locator("form.b24b-editor").count() == 0
-        assert "следующую стадию" in (await page.locator("#action-status").text_content() or "")
+        moved = page.locator(
+            "#action-status", has_text="Сделка переведена на стадию «Товар найден»"
+        )
+        await moved.wait_for()
         probe = await page.evaluate(INJECTION_PROBE)
         assert (probe["images"], probe["handlers"]) == (0, 0)
         await screenshot(page, "tab-after-edit.png")
@@ -195,7 +204,7 @@ class TestEditing:
         error = editor.locator(".b24b-editor-error", has_text=REJECTION["error_description"])
         await error.wait_for()
         assert live.api.patches == [(11, {"unit_price": "-5"}, VIEW_TOKEN)]
-        assert await row(page, 11).locator("td").nth(6).text_content() == "1\u00a0234,50 CNY"
+        assert await row(page, 11).locator("td").nth(5).text_content() == "1\u00a0234,50 CNY"
         assert await editor.locator('[name="unit_price"]').is_enabled()
         await screenshot(page, "tab-rejected-save.png")
         assert watch.dialogs == []
@@ -210,7 +219,7 @@ class TestEditing:
         await editor.locator('[name="unit_price"]').fill("1234.5")
         await editor.get_by_role("button", name="Save").click()
         await row(page, 12).locator("span", has_text="not found").wait_for()
-        assert await row(page, 12).locator("td").nth(6).text_content() == "1,234.50"
+        assert await row(page, 12).locator("td").nth(5).text_content() == "1,234.50"
         assert await page.locator("#progress").text_content() == "1 of 2 found"
         assert watch.dialogs == [] and watch.errors == []
 
@@ -295,3 +304,166 @@ class TestFrameProtocol:
         # Chromium replaces a frame refused by frame-ancestors with its error page.
         assert child.url.startswith("chrome-error://")
         assert await child.locator("#lines").count() == 0
+
+
+FITS = """() => {
+  const doc = document.documentElement, wrap = document.querySelector('.b24b-table-wrap');
+  return {page: [doc.scrollWidth, doc.clientWidth], table: [wrap.scrollWidth, wrap.clientWidth]};
+}"""
+
+
+@pytest.fixture
+def deal_tab() -> Iterator[LiveTab]:
+    with serve(role_page("deal")) as running:
+        yield running
+
+
+@pytest.fixture
+def card_tab() -> Iterator[LiveTab]:
+    with serve(role_page("card")) as running:
+        yield running
+
+
+async def open_at(browser: Any, url: str, width: int = 800) -> tuple[Any, Watch]:
+    page = await browser.new_page(viewport={"width": width, "height": 700})
+    watch = Watch()
+    watch.attach(page)
+    await page.goto(url)
+    await page.wait_for_load_state("networkidle")
+    return page, watch
+
+
+async def assert_fits(page: Any) -> dict[str, list[int]]:
+    sizes: dict[str, list[int]] = await page.evaluate(FITS)
+    for name, (scroll, client) in sizes.items():
+        assert scroll <= client, (name, sizes)
+    return sizes
+
+
+class TestLayoutAt800:
+    async def test_the_deal_tab_fits_an_800_px_frame(self, deal_tab: LiveTab, browser: Any) -> None:
+        page, watch = await open_at(browser, f"{deal_tab.tab_origin}/tab")
+        await assert_fits(page)
+        assert await page.locator("h1").text_content() == "Поиск по сделке №8061"
+        await screenshot(page, "tab-deal-800.png")
+        assert watch.errors == []
+
+    async def test_the_card_tab_and_its_editor_fit_an_800_px_frame(
+        self, card_tab: LiveTab, browser: Any
+    ) -> None:
+        page, watch = await open_at(browser, f"{card_tab.tab_origin}/tab")
+        await assert_fits(page)
+        await screenshot(page, "tab-card-800.png")
+        await row(page, 21).click()
+        await page.locator("form.b24b-editor").wait_for()
+        await assert_fits(page)
+        await screenshot(page, "tab-card-editor-800.png")
+        assert watch.errors == []
+
+    async def test_framed_by_the_portal_at_800_px_nothing_scrolls_sideways(
+        self, card_tab: LiveTab, browser: Any
+    ) -> None:
+        page, _ = await open_at(browser, f"{card_tab.portal_origin}/portal/tab?width=800", 900)
+        frame = page.frames[1]
+        await frame.locator("#lines").wait_for()
+        sizes = await frame.evaluate(FITS)
+        assert sizes["page"][1] <= 800
+        assert all(scroll <= client for scroll, client in sizes.values()), sizes
+
+
+class TestRoles:
+    async def test_the_sales_manager_gets_actions_and_lines_to_read(
+        self, deal_tab: LiveTab, browser: Any
+    ) -> None:
+        page, _ = await open_at(browser, f"{deal_tab.tab_origin}/tab")
+        assert await page.locator("[data-action]").count() == 3
+        assert await page.locator("tr.is-editable").count() == 0
+        await row(page, 22).click()
+        assert await page.locator("form.b24b-editor").count() == 0
+        hint = await page.locator("#hint").text_content()
+        assert hint == "Данные поставщиков заполняет закупщик во вкладке «Поиск» карточки закупки."
+        await deal_tab_wait_for_sync(deal_tab)
+        assert await page.locator("tr.is-editable").count() == 0
+
+    async def test_the_buyer_gets_lines_to_fill_in_and_no_product_actions(
+        self, card_tab: LiveTab, browser: Any
+    ) -> None:
+        page, _ = await open_at(browser, f"{card_tab.tab_origin}/tab")
+        assert await page.locator("[data-action]").count() == 0
+        assert await page.locator("#discount-form, #clear-form").count() == 0
+        assert await page.locator("#hint").text_content() == (
+            "Нажмите на строку, чтобы заполнить данные поставщика."
+        )
+        await row(page, 22).click()
+        await page.locator("form.b24b-editor").wait_for()
+
+
+async def deal_tab_wait_for_sync(live: LiveTab) -> None:
+    """Until the page has polled the open's sync past its end (the stub ends it after 2)."""
+    for _ in range(100):
+        if live.api.polls.get(SYNC_JOB_ID, 0) > live.api.job_polls:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the page never followed the sync it armed")
+
+
+class TestFollowingJobs:
+    async def test_a_refused_action_shows_the_refusal_and_the_buttons_come_back(
+        self, deal_tab: LiveTab, browser: Any
+    ) -> None:
+        deal_tab.api.refuse_actions.add("apply_discount")
+        page, watch = await open_at(browser, f"{deal_tab.tab_origin}/tab")
+        await page.get_by_role("button", name="Применить скидку").click()
+        await page.locator("#discount-amount").fill("99999")
+        await page.get_by_role("button", name="Применить", exact=True).click()
+        await page.locator("#action-status", has_text="Принято: выполняется в фоне").wait_for()
+        assert await page.locator("[data-action]").first.is_disabled()
+        refused = page.locator("#action-status.is-error", has_text="Не выполнено: apply_discount")
+        await refused.wait_for()
+        assert await page.locator("[data-action]").first.is_enabled()
+        polls = deal_tab.api.polls[1]
+        await asyncio.sleep(3)
+        assert deal_tab.api.polls[1] == polls  # it stopped at the end
+        assert watch.errors == []
+
+    async def test_a_discount_with_three_decimals_is_refused_on_the_spot(
+        self, deal_tab: LiveTab, browser: Any
+    ) -> None:
+        page, _ = await open_at(browser, f"{deal_tab.tab_origin}/tab")
+        await page.get_by_role("button", name="Применить скидку").click()
+        await page.locator("#discount-amount").fill("1000.005")
+        await page.get_by_role("button", name="Применить", exact=True).click()
+        error = page.locator("#action-status.is-error")
+        await error.wait_for()
+        assert await error.text_content() == (
+            "Сумма скидки: не больше двух знаков после запятой, например 1500,50."
+        )
+        assert deal_tab.api.actions == []
+
+
+class TestEditorLimits:
+    async def test_each_input_takes_at_most_what_the_model_stores(
+        self, card_tab: LiveTab, browser: Any
+    ) -> None:
+        page, _ = await open_at(browser, f"{card_tab.tab_origin}/tab")
+        await row(page, 22).click()
+        editor = page.locator("form.b24b-editor")
+        await editor.wait_for()
+        for field in dataclasses.fields(SearchData):
+            limit = string_limit(field.name)
+            if limit is None:
+                continue
+            assert await editor.locator(f'[name="{field.name}"]').get_attribute("maxlength") == str(
+                limit
+            )
+        await editor.locator('[name="supplier"]').fill("x" * 300)
+        assert len(await editor.locator('[name="supplier"]').input_value()) == 255
+
+
+def string_limit(name: str) -> int | None:
+    """The max_length the model declares for a text field (from its type, not its schema)."""
+    hints = typing.get_type_hints(SearchData, include_extras=True)
+    for meta in getattr(hints[name], "__metadata__", ()):
+        if getattr(meta, "max_length", None):
+            return int(meta.max_length)
+    return None
