@@ -4,7 +4,7 @@ Also the conversion between our rows and the rules' model (``automations.procure
 """
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from automations.procurement.model import (
     Line,
     LineStatus,
     LinkState,
+    SearchData,
 )
 
 
@@ -90,7 +91,8 @@ def link_state(deal_id: int, link: ProcurementLink | None) -> LinkState:
 
 
 def to_line(row: ProcurementLine) -> Line:
-    search = SEARCH_DATA.validate_python(row, from_attributes=True)
+    stored = {field.name: getattr(row, field.name) for field in fields(SearchData)}
+    search = SEARCH_DATA.validate_python(stored)
     return Line(
         line_id=row.id,
         row_id=row.row_id,
