@@ -56,7 +56,7 @@ def frame_request(sandbox: Sandbox, portal: Portal, frame: Frame) -> dict[str, A
         "REFRESH_ID": pair.refresh_token,
         "SERVER_ENDPOINT": sandbox.settings.server_endpoint,
         "APPLICATION_TOKEN": portal.app.application_token,
-        "APPLICATION_SCOPE": sandbox.settings.app_scope,
+        "APPLICATION_SCOPE": pair.scope_text,
         "member_id": portal.member_id,
         "status": "L",
         "PLACEMENT": frame.placement,
