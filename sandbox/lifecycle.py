@@ -78,6 +78,7 @@ async def install(
     installed if the page answered 200 and calls ``installFinish``."""
     url = str(request["install_url"])
     portal.app.install_url = url
+    portal.app.handler_url = str(request.get("handler_url") or portal.app.handler_url)
     frame = frame_request(sandbox, portal, Frame(url, "DEFAULT", int(request.get("user_id") or 1)))
     try:
         response = await outbound.post_form(frame["url"], frame["form"])

@@ -62,11 +62,13 @@ class User:
 @dataclass
 class AppInstall:
     """The local application on this portal (§7): installed only after installFinish.
-    ``scope`` is what its local-app form declares; every token issued to it carries it."""
+    ``scope`` is what its local-app form declares; every token issued to it carries it;
+    ``handler_url`` is the form's handler path: the app's own page in the portal's menu."""
 
     installed: bool = False
     application_token: str = ""
     install_url: str = ""
+    handler_url: str = ""
     scope: tuple[str, ...] = ()
 
 
