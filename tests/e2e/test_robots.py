@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from app.core.models import Effect, InboxEvent, Job
 from app.core.models.base import utc_now
+from app.worker import actions as worker_actions
 from tests.e2e.harness import Stack, live_stack
 
 pytestmark = pytest.mark.e2e
@@ -160,9 +161,8 @@ class TestRobotReplies:
     async def test_a_missing_action_is_reported_to_the_workflow(
         self, stack: Stack, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        import automations.product_actions as product_actions
-
-        monkeypatch.setattr(product_actions, "PRODUCT_ACTIONS", {})
+        # The worker's registry (app.worker.actions) holds its own reference to the actions.
+        monkeypatch.setattr(worker_actions, "PRODUCT_ACTIONS", {})
         deal_id = await new_deal(stack)
         await run_robot(stack, deal_id, "b24bridge_clear_products")
         await stack.worker.run_until_idle()
