@@ -127,7 +127,15 @@ def _needed(method: str, params: Mapping[str, Any]) -> list[str]:
     return needed
 
 
+def _param(params: Mapping[str, Any], name: str) -> str:
+    return str(next((v for k, v in params.items() if k.lower() == name.lower()), "") or "")
+
+
 def check_scope(scopes: Collection[str] | None, method: str, params: Mapping[str, Any]) -> None:
     for scope in _needed(method, params):
         if not grants(scopes, scope):
             raise RestError("insufficient_scope")
+    # A CRM widget also needs the crm scope; without it the placement does not exist (§9.1).
+    crm_widget = _param(params, "PLACEMENT").upper().startswith("CRM_")
+    if method == "placement.bind" and crm_widget and not grants(scopes, "crm"):
+        raise RestError("ERROR_PLACEMENT_NOT_FOUND", "Placement not found", status=400)

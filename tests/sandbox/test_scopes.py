@@ -97,6 +97,16 @@ class TestAppScopes:
         full = await call(client, "scope", {"full": True}, auth=tokens["access_token"])
         assert {"crm", "task", "telephony", "disk"} <= set(full.json()["result"])
 
+    async def test_a_crm_tab_needs_the_crm_scope_besides_placement(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        token = await app_token_with(client, "placement")
+        params = {"PLACEMENT": "CRM_DEAL_DETAIL_TAB", "HANDLER": "https://app.example/tab"}
+        refused = await call(client, "placement.bind", params, auth=token)
+        assert (refused.status_code, refused.json()["error"]) == (400, "ERROR_PLACEMENT_NOT_FOUND")
+        token = await app_token_with(client, "placement,crm")
+        assert (await call(client, "placement.bind", params, auth=token)).json()["result"] is True
+
     async def test_user_fields_need_the_scope_of_their_module_too(
         self, client: httpx.AsyncClient
     ) -> None:
