@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.routing import Route
 
 import sandbox.methods  # noqa: F401 - registers every REST method
-from sandbox import control_app, control_portals, pages, rest
+from sandbox import control_access, control_app, control_portals, page_forms, pages, rest
 from sandbox.clock import Clock, SystemClock
 from sandbox.events import EventBus
 from sandbox.oauth import token_endpoint
@@ -48,7 +48,9 @@ def create_app(
     app.state.outbound = outbound
     app.include_router(control_portals.router)
     app.include_router(control_app.router)
+    app.include_router(control_access.router)
     app.include_router(pages.router)
+    app.include_router(page_forms.router)
     for path in ("/oauth/token/", "/oauth/token"):
         app.router.routes.append(Route(path, token_endpoint, methods=["GET", "POST"]))
     app.router.routes.append(

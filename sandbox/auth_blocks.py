@@ -7,8 +7,11 @@ from sandbox.tokens import TokenPair
 
 
 def issue_tokens(sandbox: Sandbox, portal: Portal, user_id: int) -> TokenPair:
+    """A pair for the app on this portal, with the scopes its local-app form declares."""
     lifetime = portal.config.token_lifetime_seconds
-    return sandbox.tokens.issue(portal.code, user_id, now=sandbox.now(), lifetime=lifetime)
+    return sandbox.tokens.issue(
+        portal.code, user_id, now=sandbox.now(), lifetime=lifetime, scope=portal.app.scope
+    )
 
 
 def tokenless_auth(sandbox: Sandbox, portal: Portal) -> dict[str, Any]:
@@ -27,7 +30,7 @@ def user_auth(sandbox: Sandbox, portal: Portal, tokens: TokenPair) -> dict[str, 
         "access_token": tokens.access_token,
         "expires": str(tokens.expires),
         "expires_in": str(tokens.expires_in),
-        "scope": sandbox.settings.app_scope,
+        "scope": tokens.scope_text,
         "domain": portal.domain,
         "server_endpoint": sandbox.settings.server_endpoint,
         "status": "L",

@@ -1,5 +1,6 @@
 """``batch`` (§5): up to 50 sequential commands, ``$result[key][…]`` references, ``halt``,
-always HTTP 200 with per-command errors in ``result_error``; nested batch refused."""
+always HTTP 200 with per-command errors in ``result_error``; nested batch refused. Each
+command passes the same scope check as a single call."""
 
 import re
 from typing import Any
@@ -58,8 +59,17 @@ def _run_one(call: Call, name: str, params: dict[str, Any], *, limits: bool) -> 
     if name == "batch":
         raise RestError("ERROR_BATCH_METHOD_NOT_ALLOWED")
     check_outage(call.sandbox, call.portal, name)
-    sub = Call(call.sandbox, call.portal, call.caller, params, events=call.events)
+    connector = str(params.pop("auth_connector", "") or call.connector)
+    sub = Call(call.sandbox, call.portal, call.caller, params, call.events, connector)
     return run_metered(sub, name, limits=limits)
+
+
+def _error_body(exc: RestError) -> dict[str, Any]:
+    """A command's error; ``insufficient_scope`` comes with an empty description (§2, §5)."""
+    body = exc.body()
+    if exc.code == "insufficient_scope":
+        body["error_description"] = ""
+    return body
 
 
 def run_batch(call: Call, *, limits: bool) -> tuple[dict[str, Any], list[str]]:
@@ -78,7 +88,7 @@ def run_batch(call: Call, *, limits: bool) -> tuple[dict[str, Any], list[str]]:
         try:
             outcome = _run_one(call, name, params, limits=limits)
         except RestError as exc:
-            sections["result_error"][key] = exc.body()
+            sections["result_error"][key] = _error_body(exc)
             if halt:
                 break
             continue

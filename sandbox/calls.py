@@ -11,25 +11,31 @@ from typing import Any
 
 from sandbox.crm_store import CrmStore
 from sandbox.errors import RestError
+from sandbox.scopes import check_scope
 from sandbox.state import Portal, Sandbox
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who calls: the user, whether in app context (OAuth/UI) and whether as automation."""
+    """Who calls: the user, whether in app context (OAuth/UI), whether as automation, and the
+    scopes of the token or webhook (``None`` for a person in the UI: nothing to check)."""
 
     user_id: int
     app_context: bool
     identity: str = "app"
     automation: bool = False
+    scopes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class PendingEvent:
+    """``connector``: the ``auth_connector`` of the call that caused it (§8.6)."""
+
     name: str
     data: dict[str, Any]
     user_id: int | None
     entity_key: str
+    connector: str = ""
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Call:
     caller: Caller
     params: dict[str, Any]
     events: list[PendingEvent] = field(default_factory=list)
+    connector: str = ""
 
     @property
     def store(self) -> CrmStore:
@@ -70,7 +77,9 @@ class Call:
         user_id = None if self.caller.automation else self.caller.user_id
         data = {"FIELDS": fields}
         key = entity_key or f"{name}:{fields.get('ID')}"
-        self.events.append(PendingEvent(name=name, data=data, user_id=user_id, entity_key=key))
+        self.events.append(
+            PendingEvent(name, data, user_id=user_id, entity_key=key, connector=self.connector)
+        )
 
 
 Handler = Callable[[Call], Any]
@@ -97,13 +106,25 @@ def method(
     return register
 
 
+def no_app_context(name: str) -> RestError:
+    """How a method refuses a webhook: robots and ``app.info`` answer ``ACCESS_DENIED``
+    (their pages' error tables), the rest ``403 WRONG_AUTH_TYPE`` (placement.bind's table)."""
+    if name.startswith("bizproc.robot."):
+        return RestError("ACCESS_DENIED", "Application context required", status=400)
+    if name == "app.info":
+        return RestError("ACCESS_DENIED", "Access denied! Application context required", status=400)
+    return RestError("WRONG_AUTH_TYPE", "Application context required")
+
+
 def run_method(call: Call, name: str) -> Any:
-    """Dispatch one method, enforcing app context and admin rights like Bitrix24 (§1)."""
+    """Dispatch one method like Bitrix24: the method must exist, be in the caller's scopes
+    (§2 ``insufficient_scope``), then app context and admin rights (§1)."""
     spec = METHODS.get(name)
     if spec is None:
         raise RestError("ERROR_METHOD_NOT_FOUND", f"Method '{name}' not found")
+    check_scope(call.caller.scopes, name, call.params)
     if spec.app_only and not call.caller.app_context:
-        raise RestError("WRONG_AUTH_TYPE", "Application context required")
+        raise no_app_context(name)
     user = call.portal.users.get(call.caller.user_id)
     if spec.admin_only and (user is None or not user.admin):
         raise RestError("ACCESS_DENIED", "Access denied! Admin permissions required")

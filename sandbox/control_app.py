@@ -16,6 +16,7 @@ router = APIRouter(prefix="/_sandbox/portals/{code}")
 
 class InstallRequest(BaseModel):
     install_url: str
+    handler_url: str | None = None
     user_id: int = 1
     finish: str = "auto"
 
@@ -91,6 +92,7 @@ async def app_page_request(request: Request, code: str, body: AppPageRequest) ->
     portal = portal_of(request, code)
     if not portal.app.installed:
         raise HTTPException(status_code=409, detail="the app is not installed")
+    portal.app.handler_url = body.url
     frame = lifecycle.Frame(body.url, "DEFAULT", body.user_id, {})
     return lifecycle.frame_request(sandbox_of(request), portal, frame)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from sandbox.acting import UiAction, act
 from sandbox.errors import RestError, status_of
@@ -61,6 +61,7 @@ def portal_of(request: Request, code: str) -> Portal:
 def summary(portal: Portal) -> dict[str, Any]:
     return {
         "code": portal.code,
+        "address": portal.address,
         "member_id": portal.member_id,
         "domain": portal.domain,
         "client_endpoint": portal.client_endpoint,
@@ -68,6 +69,7 @@ def summary(portal: Portal) -> dict[str, Any]:
         "admin_user_id": portal.admin_id,
         "installed": portal.app.installed,
         "application_token": portal.app.application_token,
+        "app_scope": list(portal.app.scope),
     }
 
 
@@ -107,7 +109,11 @@ async def patch_config(request: Request, code: str) -> dict[str, Any]:
     unknown = set(changes) - set(PortalConfig.model_fields)
     if unknown:
         raise HTTPException(status_code=422, detail=f"unknown settings: {sorted(unknown)}")
-    portal.apply_config(PortalConfig.model_validate(portal.config.model_dump() | changes))
+    try:
+        config = PortalConfig.model_validate(portal.config.model_dump() | changes)
+    except ValidationError as exc:
+        raise HTTPException(status_code=422, detail=exc.errors(include_url=False)) from exc
+    portal.apply_config(config)
     return portal.config.model_dump()
 
 

@@ -6,7 +6,7 @@ only for smart processes). Shared by the legacy and the universal API families a
 from typing import Any
 
 from sandbox.calls import Call
-from sandbox.crm_store import CONTACT, DEAL, owner_type_code
+from sandbox.crm_store import CLIENT_TYPES, COMPANY, CONTACT, DEAL, owner_type_code
 from sandbox.product_rows import recompute_owner
 from sandbox.stages import default_category, find_stage, first_stage, semantic_id
 
@@ -17,24 +17,25 @@ class EntityError(ValueError):
     """A field value Bitrix24 would refuse (each API family words it its own way)."""
 
 
+_LEGACY_EVENTS = {DEAL: "ONCRMDEAL", CONTACT: "ONCRMCONTACT", COMPANY: "ONCRMCOMPANY"}
+
+
 def _event_names(entity_type_id: int, action: str) -> list[str]:
-    if entity_type_id == DEAL:
-        return [f"ONCRMDEAL{action}"]
-    if entity_type_id == CONTACT:
-        return [f"ONCRMCONTACT{action}"]
+    if entity_type_id in _LEGACY_EVENTS:
+        return [f"{_LEGACY_EVENTS[entity_type_id]}{action}"]
     return [f"ONCRMDYNAMICITEM{action}", f"ONCRMDYNAMICITEM{action}_{entity_type_id}"]
 
 
 def _emit(call: Call, entity_type_id: int, action: str, record: dict[str, Any]) -> None:
     fields: dict[str, Any] = {"ID": record["ID"]}
-    if entity_type_id not in (DEAL, CONTACT):
+    if entity_type_id not in _LEGACY_EVENTS:
         fields["ENTITY_TYPE_ID"] = entity_type_id
     for name in _event_names(entity_type_id, action):
         call.emit(name, fields, entity_key=f"{entity_type_id}:{record['ID']}:{name}")
 
 
 def _apply_stage(call: Call, entity_type_id: int, record: dict[str, Any]) -> None:
-    if entity_type_id == CONTACT:
+    if entity_type_id in CLIENT_TYPES:
         return
     category_id = int(record.get("CATEGORY_ID") or 0)
     stage_id = record.get("STAGE_ID") or first_stage(call.store, entity_type_id, category_id)
@@ -59,6 +60,8 @@ def _defaults(call: Call, entity_type_id: int) -> dict[str, Any]:
     }
     if entity_type_id == CONTACT:
         return base | {"NAME": "", "LAST_NAME": ""}
+    if entity_type_id == COMPANY:
+        return base | {"TITLE": "", "COMPANY_TYPE": "CUSTOMER"}
     return base | {
         "TITLE": "",
         "CATEGORY_ID": default_category(call.store, entity_type_id),
@@ -90,7 +93,7 @@ def _normalise_multifields(record: dict[str, Any], call: Call) -> None:
 def create_entity(call: Call, entity_type_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {"ID": 0} | _defaults(call, entity_type_id)
     record |= {k: v for k, v in fields.items() if k not in _READ_ONLY}
-    if entity_type_id not in (DEAL, CONTACT):
+    if entity_type_id not in _LEGACY_EVENTS:
         record["ENTITY_TYPE_ID"] = entity_type_id
     _apply_stage(call, entity_type_id, record)
     _normalise_multifields(record, call)
@@ -108,7 +111,7 @@ def _moved_funnel(
     call: Call, entity_type_id: int, record: dict[str, Any], changes: dict[str, Any]
 ) -> bool:
     """A new CATEGORY_ID without a stage lands on the first stage of the target funnel."""
-    if "CATEGORY_ID" not in changes or entity_type_id == CONTACT:
+    if "CATEGORY_ID" not in changes or entity_type_id in CLIENT_TYPES:
         return False
     if "STAGE_ID" not in changes:
         changes["STAGE_ID"] = first_stage(
@@ -135,7 +138,7 @@ def update_entity(
     candidate["MODIFY_BY_ID"] = call.caller.user_id
     record.clear()
     record.update(candidate)
-    if entity_type_id != CONTACT:
+    if entity_type_id not in CLIENT_TYPES:
         recompute_owner(
             call.store, (owner_type_code(entity_type_id), int(record["ID"])), call.now()
         )

@@ -7,6 +7,9 @@ from typing import Any
 
 DEAL = 2
 CONTACT = 3
+COMPANY = 4
+# Clients: no funnels, no stages, no product rows.
+CLIENT_TYPES = (CONTACT, COMPANY)
 FIRST_SPA_TYPE = 128
 
 DEAL_DEFAULT_STAGES = [
@@ -68,7 +71,7 @@ class CrmStore:
         return sorted(rows, key=lambda r: (r["SORT"], r["ID"]))
 
     def is_known_type(self, entity_type_id: int) -> bool:
-        return entity_type_id in (DEAL, CONTACT) or entity_type_id in self.types
+        return entity_type_id in (DEAL, CONTACT, COMPANY) or entity_type_id in self.types
 
 
 def stage_entity_id(entity_type_id: int, category_id: int) -> str:

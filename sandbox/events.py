@@ -42,15 +42,23 @@ class EventBus:
                 if binding["event"] != event.name:
                     continue
                 if binding["offline"]:
-                    offline.record(
-                        portal,
-                        name=event.name,
-                        data=event.data,
-                        key=event.entity_key,
-                        now=self._sandbox.now(),
-                    )
+                    self._queue_offline(portal, binding, event)
                 else:
                     self._schedule(portal, Delivery(binding, event))
+
+    def _queue_offline(self, portal: Portal, binding: dict[str, Any], event: PendingEvent) -> None:
+        """A change made with the binding's own ``auth_connector`` is not queued for it (§8.6)."""
+        connector = str(binding.get("auth_connector") or "")
+        if connector and event.connector == connector:
+            return
+        offline.record(
+            portal,
+            name=event.name,
+            data=event.data,
+            key=event.entity_key,
+            now=self._sandbox.now(),
+            connector=connector,
+        )
 
     def _schedule(self, portal: Portal, delivery: Delivery) -> None:
         config = portal.config

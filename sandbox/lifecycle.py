@@ -56,7 +56,7 @@ def frame_request(sandbox: Sandbox, portal: Portal, frame: Frame) -> dict[str, A
         "REFRESH_ID": pair.refresh_token,
         "SERVER_ENDPOINT": sandbox.settings.server_endpoint,
         "APPLICATION_TOKEN": portal.app.application_token,
-        "APPLICATION_SCOPE": sandbox.settings.app_scope,
+        "APPLICATION_SCOPE": pair.scope_text,
         "member_id": portal.member_id,
         "status": "L",
         "PLACEMENT": frame.placement,
@@ -78,6 +78,7 @@ async def install(
     installed if the page answered 200 and calls ``installFinish``."""
     url = str(request["install_url"])
     portal.app.install_url = url
+    portal.app.handler_url = str(request.get("handler_url") or portal.app.handler_url)
     frame = frame_request(sandbox, portal, Frame(url, "DEFAULT", int(request.get("user_id") or 1)))
     try:
         response = await outbound.post_form(frame["url"], frame["form"])

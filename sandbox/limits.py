@@ -1,4 +1,5 @@
-"""Cloud limits (REST_FACTS §3): the per-portal leaky bucket and per-method operating time."""
+"""Cloud limits (REST_FACTS §3): the per-portal leaky bucket (shared with other apps on the
+same server, §3.1) and per-method operating time in a window of baskets (§3.2)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,12 +21,24 @@ class LeakyBucket:
     strict: bool = True
     level: float = 0.0
     updated_at: datetime | None = None
+    neighbour_per_second: float = 0.0
 
     def _drain(self, now: datetime) -> None:
+        """Drain by Y per second; a neighbour app calling steadily refills meanwhile."""
         if self.updated_at is not None:
             elapsed = max(0.0, (now - self.updated_at).total_seconds())
-            self.level = max(0.0, self.level - self.per_second * elapsed)
+            net = self.per_second - self.neighbour_per_second
+            self.level = max(0.0, self.level - net * elapsed)
+            if self.neighbour_per_second > 0:
+                self.level = min(self.level, self.capacity)
         self.updated_at = now
+
+    def consume(self, now: datetime, requests: float) -> float:
+        """Another app's requests on this bucket; those that would overflow it are refused
+        (they are that app's 503s), so the level never passes the capacity. Returns it."""
+        self._drain(now)
+        self.level = min(self.capacity, self.level + max(0.0, requests))
+        return self.level
 
     def try_take(self, now: datetime) -> bool:
         """Count one request; False (and nothing counted) when it must be refused."""
@@ -45,12 +58,15 @@ class Basket:
 
 @dataclass
 class OperatingMeter:
-    """Execution seconds of one method for one app/webhook in 10 one-minute baskets (§3.2)."""
+    """Execution seconds of one method for one app/webhook in 10 one-minute baskets (§3.2);
+    tests may shrink the window and the baskets."""
 
     baskets: list[Basket] = field(default_factory=list)
+    window: float = WINDOW_SECONDS
+    basket: float = BASKET_SECONDS
 
     def _live(self, now: float) -> list[Basket]:
-        self.baskets = [b for b in self.baskets if b.opened_at + WINDOW_SECONDS > now]
+        self.baskets = [b for b in self.baskets if b.opened_at + self.window > now]
         return self.baskets
 
     def operating(self, now: float) -> float:
@@ -60,11 +76,11 @@ class OperatingMeter:
         """When the oldest live basket drops out (now + window when there is none)."""
         live = self._live(now)
         oldest = min((b.opened_at for b in live), default=now)
-        return int(oldest + WINDOW_SECONDS)
+        return int(oldest + self.window)
 
     def record(self, now: float, seconds: float) -> None:
         live = self._live(now)
-        if not live or now - live[-1].opened_at >= BASKET_SECONDS:
+        if not live or now - live[-1].opened_at >= self.basket:
             live.append(Basket(opened_at=now))
         live[-1].seconds += seconds
 
@@ -74,6 +90,17 @@ class OperatingLimits:
     """All meters of one portal, keyed by (caller identity, method)."""
 
     meters: dict[tuple[str, str], OperatingMeter] = field(default_factory=dict)
+    window: float = WINDOW_SECONDS
+    basket: float = BASKET_SECONDS
 
     def meter(self, identity: str, method: str) -> OperatingMeter:
-        return self.meters.setdefault((identity, method), OperatingMeter())
+        key = (identity, method)
+        if key not in self.meters:
+            self.meters[key] = OperatingMeter(window=self.window, basket=self.basket)
+        return self.meters[key]
+
+    def resize(self, window: float, basket: float) -> None:
+        """A new window applies at once to every meter (baskets already open keep their start)."""
+        self.window, self.basket = window, basket
+        for meter in self.meters.values():
+            meter.window, meter.basket = window, basket

@@ -1,5 +1,6 @@
 """List semantics shared by every ``*.list`` method (REST_FACTS §4): filter with operator
-prefixes, order, fixed pages of 50 with ``total``/``next``, and ``start=-1`` fast mode."""
+prefixes (``crm.item.list`` also nested groups with ``logic: OR``), order, fixed pages of
+50 with ``total``/``next``, and ``start=-1`` fast mode."""
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -91,6 +92,38 @@ def apply_filter(
         for record in records
         if all(matches(record.get(name), op, value) for name, op, value in conditions)
     ]
+
+
+def _as_group(filters: Any) -> dict[str, Any]:
+    """A group comes as an object, or as a list when its keys were 0..n (form bodies)."""
+    if isinstance(filters, list):
+        return {str(i): value for i, value in enumerate(filters)}
+    return filters if isinstance(filters, dict) else {}
+
+
+def _group_matches(record: Record, group: dict[str, Any], name_of: Callable[[str], str]) -> bool:
+    """Conditions joined by AND unless the group's ``logic`` is ``OR``; a numeric key holds
+    a nested group (crm-item-list.md: "unlimited nesting")."""
+    results = []
+    for key, expected in group.items():
+        if str(key).lower() == "logic":
+            continue
+        if str(key).isdigit() and isinstance(expected, dict | list):
+            results.append(_group_matches(record, _as_group(expected), name_of))
+            continue
+        operator, name = split_operator(str(key))
+        results.append(matches(record.get(name_of(name)), operator, expected))
+    if str(group.get("logic", group.get("LOGIC", "AND"))).upper() == "OR":
+        return any(results) if results else True
+    return all(results)
+
+
+def apply_filter_groups(
+    records: Iterable[Record], filters: Any, name_of: Callable[[str], str]
+) -> list[Record]:
+    """The ``crm.item.list`` filter: nested groups with ``logic: OR`` (REST_FACTS §4)."""
+    group = _as_group(filters)
+    return [record for record in records if _group_matches(record, group, name_of)]
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

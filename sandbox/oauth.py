@@ -1,9 +1,9 @@
 """The authorization server (§6): ``/oauth/token/`` refreshes tokens, rotating the refresh
 token every time; a reused/old refresh token answers ``invalid_grant`` when the portal's
-``reject_reused_refresh_tokens`` switch is on (UNCONFIRMED behaviour, §17.1)."""
+``reject_reused_refresh_tokens`` switch is on (UNCONFIRMED behaviour, §17.1). Its answers
+name the authorization server in ``domain`` (``oauth_domain``), never the portal."""
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -22,12 +22,12 @@ def token_response(sandbox: Sandbox, portal_code: str, user_id: int) -> dict[str
     return {
         "access_token": pair.access_token,
         "client_endpoint": portal.client_endpoint,
-        "domain": urlsplit(sandbox.settings.root).netloc,
+        "domain": sandbox.settings.oauth_domain,
         "expires": pair.expires,
         "expires_in": pair.expires_in,
         "member_id": portal.member_id,
         "refresh_token": pair.refresh_token,
-        "scope": sandbox.settings.app_scope,
+        "scope": pair.scope_text,
         "server_endpoint": sandbox.settings.server_endpoint,
         "status": "L",
         "user_id": user_id,

@@ -1,107 +1,32 @@
-"""Pages for people (Russian, server-rendered, no external assets): portal index, deal list,
-deal and procurement cards with stage buttons and a rows editor, the app's tab in an iframe
-opened by the REAL placement POST, notifications and tasks per user, and a browser install.
+"""Pages for people (Russian, server-rendered, no external assets): portal index, deal list
+with stage names and «Новая сделка», deal and procurement cards (stage buttons, user fields
+such as the ETA, a rows editor, the feed with the app's SMS log), the app's tab in an iframe
+opened by the REAL placement POST, the app's own page from the portal's menu
+(``PLACEMENT=DEFAULT``), notifications with their BB-code links, tasks, and a browser install.
+The portal's own links (``/crm/deal/details/{id}/``, ``/crm/type/{type}/details/{id}/``) lead
+to the cards.
 
 App frames talk to the page in the real BX24.js parent-frame protocol
 (``<command>:<params>:<callback id>:<APP_SID>`` strings: ``setInstallFinish``,
 ``resizeWindow``, ``reloadData``), read by static/portal.js. Every page carries a CSP that
-lets only the origins of its own app frames be framed and POSTed to. User actions go
-through ``acting.act`` like the control API's ``act``: events carry the acting user's
-tokens; row edits fire no event."""
+lets only the origins of its own app frames be framed and POSTed to. The forms are in
+``page_forms``."""
 
-import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
-from sandbox import lifecycle
-from sandbox.acting import UiAction, act
+from sandbox import card_view, lifecycle
 from sandbox.crm_store import CONTACT, DEAL, owner_type_code
-from sandbox.encoding import parse_pairs
-from sandbox.errors import RestError
-from sandbox.events import EventBus
+from sandbox.page_kit import acting_user, frame, render, state, tabs
 from sandbox.stages import stages_of
-from sandbox.state import Portal, Sandbox
+from sandbox.state import Sandbox
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_FILES = {"portal.js": "text/javascript", "portal.css": "text/css"}
-# An origin goes into the CSP header only when nothing in it can end or add a directive.
-PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?")
-
-
-def _state(request: Request, code: str) -> tuple[Sandbox, EventBus, Portal]:
-    sandbox: Sandbox = request.app.state.sandbox
-    portal = sandbox.find_portal(code)
-    if portal is None:
-        raise HTTPException(status_code=404, detail="portal not found")
-    return sandbox, request.app.state.bus, portal
-
-
-def _acting_user(request: Request, portal: Portal) -> int:
-    chosen = request.query_params.get("as", "")
-    return int(chosen) if chosen.isdigit() and int(chosen) in portal.users else portal.admin_id
-
-
-def _frame(sandbox: Sandbox, portal: Portal, frame: lifecycle.Frame) -> dict[str, Any]:
-    """The placement POST plus what the page needs to trust the frame's messages: its origin
-    and APP_SID, and the real portal's iframe name ``DOMAIN|PROTOCOL|APP_SID`` (BX24.js)."""
-    request = lifecycle.frame_request(sandbox, portal, frame)
-    url = urlsplit(request["url"])
-    query = {key: values[0] for key, values in parse_qs(url.query).items()}
-    app_sid = query.get("APP_SID", "")
-    name = f"{query.get('DOMAIN', '')}|{query.get('PROTOCOL', '0')}|{app_sid}"
-    return request | {
-        "origin": f"{url.scheme}://{url.netloc}",
-        "app_sid": app_sid,
-        "frame_name": name,
-    }
-
-
-def _tabs(
-    sandbox: Sandbox, portal: Portal, placement: str, entity_id: int, user_id: int
-) -> list[dict[str, Any]]:
-    """Widgets are shown only once the app is installed (§9.1)."""
-    if not portal.app.installed:
-        return []
-    options = lifecycle.tab_options(placement, entity_id)
-    return [
-        {"title": b["title"] or "Приложение", "index": i}
-        | _frame(sandbox, portal, lifecycle.Frame(b["handler"], placement, user_id, options))
-        for i, b in enumerate(p for p in portal.placements if p["placement"] == placement)
-    ]
-
-
-def content_security_policy(frame_origins: list[str]) -> str:
-    """Own scripts and styles only; app frames may come from (and their placement forms may
-    POST to) exactly the origins of the frames this page opens."""
-    origins = " ".join(sorted({o for o in frame_origins if PLAIN_ORIGIN.fullmatch(o)}))
-    frame_src = origins or "'none'"
-    return "; ".join(
-        (
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "object-src 'none'",
-            "base-uri 'none'",
-            f"frame-src {frame_src}",
-            f"form-action 'self' {origins}".rstrip(),
-            "frame-ancestors 'self'",
-        )
-    )
-
-
-def _render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context)
-    origins = [str(tab["origin"]) for tab in context.get("tabs", [])]
-    response.headers["Content-Security-Policy"] = content_security_policy(origins)
-    return response
 
 
 @router.get("/_sandbox-static/{name}")
@@ -115,34 +40,42 @@ async def static_file(name: str) -> FileResponse:
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     sandbox: Sandbox = request.app.state.sandbox
-    return _render(request, "index.html", {"portals": list(sandbox.portals.values())})
+    return render(request, "index.html", {"portals": list(sandbox.portals.values())})
 
 
 @router.get("/p/{code}/", response_class=HTMLResponse)
 async def deal_list(request: Request, code: str) -> HTMLResponse:
-    _, _, portal = _state(request, code)
-    user_id = _acting_user(request, portal)
+    _, _, portal = state(request, code)
     deals = sorted(portal.crm.table(DEAL).values(), key=lambda d: d["ID"])
     spa = {t: sorted(portal.crm.table(t).values(), key=lambda i: i["ID"]) for t in portal.crm.types}
+    stage_names = {
+        (t, r["ID"]): card_view.stage_name(portal, t, r)
+        for t, records in [(DEAL, deals), *spa.items()]
+        for r in records
+    }
     context = {
         "portal": portal,
-        "user_id": user_id,
+        "user_id": acting_user(request, portal),
         "deals": deals,
         "types": portal.crm.types,
         "spa": spa,
+        "stage_names": stage_names,
+        "contacts": sorted(portal.crm.table(CONTACT).values(), key=lambda c: c["ID"]),
+        "error": request.query_params.get("error", ""),
     }
-    return _render(request, "deals.html", context)
+    return render(request, "deals.html", context)
 
 
 def _card_context(
     request: Request, code: str, entity_type_id: int, entity_id: int
 ) -> dict[str, Any]:
-    """The card's data (stage, rows, …) without its app frames: also what reloadData re-reads."""
-    _, _, portal = _state(request, code)
+    """The card's data (stage, fields, rows, feed) without its app frames: also what
+    reloadData re-reads."""
+    _, _, portal = state(request, code)
     record = portal.crm.find(entity_type_id, entity_id)
     if record is None:
         raise HTTPException(status_code=404, detail="not found")
-    user_id = _acting_user(request, portal)
+    user_id = acting_user(request, portal)
     contact = portal.crm.find(CONTACT, int(record.get("CONTACT_ID") or 0))
     return {
         "portal": portal,
@@ -152,6 +85,8 @@ def _card_context(
         "kind": "Сделка" if entity_type_id == DEAL else portal.crm.types[entity_type_id]["title"],
         "contact": contact,
         "stages": stages_of(portal.crm, entity_type_id, int(record.get("CATEGORY_ID") or 0)),
+        "user_fields": card_view.user_fields(portal, entity_type_id, record),
+        "feed": card_view.feed(portal, entity_type_id, entity_id),
         "rows": portal.crm.rows_of(owner_type_code(entity_type_id), entity_id),
         "products": sorted(portal.crm.products.values(), key=lambda p: p["ID"]),
         "error": request.query_params.get("error", ""),
@@ -167,8 +102,8 @@ def _card_page(request: Request, code: str, entity_type_id: int, entity_id: int)
         else f"CRM_DYNAMIC_{entity_type_id}_DETAIL_TAB"
     )
     sandbox: Sandbox = request.app.state.sandbox
-    tabs = _tabs(sandbox, context["portal"], placement, entity_id, context["user_id"])
-    return _render(request, "card.html", context | {"tabs": tabs})
+    shown = tabs(sandbox, context["portal"], placement, entity_id, context["user_id"])
+    return render(request, "card.html", context | {"tabs": shown})
 
 
 @router.get("/p/{code}/deal/{entity_id}", response_class=HTMLResponse)
@@ -185,110 +120,79 @@ async def item_card(
     return _card_page(request, code, entity_type_id, entity_id)
 
 
+def _portal_code(request: Request, code: str) -> str:
+    """The portal's own links carry its address, which a domain change may have moved."""
+    sandbox: Sandbox = request.app.state.sandbox
+    portal = sandbox.find_portal(code) or sandbox.portal_at(code) or sandbox.moved_from(code)
+    if portal is None:
+        raise HTTPException(status_code=404, detail="portal not found")
+    return portal.code
+
+
+def _as_query(request: Request) -> str:
+    chosen = request.query_params.get("as", "")
+    return f"?as={chosen}" if chosen.isdigit() else ""
+
+
+@router.get("/p/{code}/crm/deal/details/{entity_id}/")
+async def deal_link(request: Request, code: str, entity_id: int) -> RedirectResponse:
+    """``https://{portal}/crm/deal/details/{id}/`` — the deal card's address on a portal."""
+    target = f"/p/{_portal_code(request, code)}/deal/{entity_id}{_as_query(request)}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/p/{code}/crm/type/{entity_type_id}/details/{entity_id}/")
+async def item_link(
+    request: Request, code: str, entity_type_id: int, entity_id: int
+) -> RedirectResponse:
+    """``https://{portal}/crm/type/{entityTypeId}/details/{id}/`` — a smart-process card."""
+    portal_code = _portal_code(request, code)
+    target = f"/p/{portal_code}/item/{entity_type_id}/{entity_id}{_as_query(request)}"
+    return RedirectResponse(target, status_code=303)
+
+
 @router.get("/p/{code}/card/{entity_type_id}/{entity_id}/data", response_class=HTMLResponse)
 async def card_data(
     request: Request, code: str, entity_type_id: int, entity_id: int
 ) -> HTMLResponse:
     """The card's data fragment that portal.js swaps in on ``reloadData``."""
     context = _card_context(request, code, entity_type_id, entity_id)
-    return _render(request, "_card_data.html", context)
-
-
-def _card_url(code: str, entity_type_id: int, entity_id: int, user_id: int, error: str = "") -> str:
-    base = (
-        f"/p/{code}/deal/{entity_id}"
-        if entity_type_id == DEAL
-        else f"/p/{code}/item/{entity_type_id}/{entity_id}"
-    )
-    suffix = f"&error={error}" if error else ""
-    return f"{base}?as={user_id}{suffix}"
-
-
-@router.post("/p/{code}/card/{entity_type_id}/{entity_id}/stage")
-async def move_stage(
-    request: Request, code: str, entity_type_id: int, entity_id: int
-) -> RedirectResponse:
-    sandbox, bus, portal = _state(request, code)
-    user_id = _acting_user(request, portal)
-    form = await request.form()
-    params = {
-        "entityTypeId": entity_type_id,
-        "id": entity_id,
-        "fields": {"stageId": str(form.get("stage_id", ""))},
-    }
-    error = _try_act(sandbox, bus, portal, UiAction(user_id, "crm.item.update", params))
-    return RedirectResponse(
-        _card_url(code, entity_type_id, entity_id, user_id, error), status_code=303
-    )
-
-
-def _edited_rows(form_pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    rows = parse_pairs(form_pairs).get("rows", [])
-    rows = list(rows.values()) if isinstance(rows, dict) else rows
-    kept = []
-    for row in rows:
-        if (
-            not isinstance(row, dict)
-            or row.get("DELETE")
-            or not (row.get("PRODUCT_NAME") or row.get("PRODUCT_ID"))
-        ):
-            continue
-        kept.append({k: v for k, v in row.items() if v != "" and k != "DELETE"})
-    return kept
-
-
-@router.post("/p/{code}/card/{entity_type_id}/{entity_id}/rows")
-async def save_rows(
-    request: Request, code: str, entity_type_id: int, entity_id: int
-) -> RedirectResponse:
-    """The editor saves through the same ``set`` as REST: every row gets a new ID, no event."""
-    sandbox, bus, portal = _state(request, code)
-    user_id = _acting_user(request, portal)
-    form = await request.form()
-    rows = _edited_rows([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
-    if entity_type_id == DEAL:
-        method, params = "crm.deal.productrows.set", {"id": entity_id, "rows": rows}
-    else:
-        method = "crm.item.productrow.set"
-        params = {
-            "ownerType": owner_type_code(entity_type_id),
-            "ownerId": entity_id,
-            "productRows": rows,
-        }
-    error = _try_act(sandbox, bus, portal, UiAction(user_id, method, params))
-    return RedirectResponse(
-        _card_url(code, entity_type_id, entity_id, user_id, error), status_code=303
-    )
-
-
-def _try_act(sandbox: Sandbox, bus: EventBus, portal: Portal, action: UiAction) -> str:
-    try:
-        act(sandbox, bus, portal, action)
-    except RestError as exc:
-        return exc.description or exc.code
-    return ""
+    return render(request, "_card_data.html", context)
 
 
 @router.get("/p/{code}/people", response_class=HTMLResponse)
 async def people(request: Request, code: str) -> HTMLResponse:
-    _, _, portal = _state(request, code)
-    user_id = _acting_user(request, portal)
+    _, _, portal = state(request, code)
+    user_id = acting_user(request, portal)
     context = {
         "portal": portal,
         "user_id": user_id,
         "notifications": [n for n in portal.notifications if n["user_id"] == user_id],
         "tasks": [t for t in portal.tasks if t["responsibleId"] == str(user_id)],
     }
-    return _render(request, "people.html", context)
+    return render(request, "people.html", context)
+
+
+@router.get("/p/{code}/app", response_class=HTMLResponse)
+async def app_page(request: Request, code: str) -> HTMLResponse:
+    """The portal's menu item of the app: its handler path in a frame, ``PLACEMENT=DEFAULT``
+    (§9.3), as the acting user — the app's settings page."""
+    sandbox, _, portal = state(request, code)
+    user_id = acting_user(request, portal)
+    shown: list[dict[str, Any]] = []
+    if portal.app.installed and portal.app.handler_url:
+        app_frame = lifecycle.Frame(portal.app.handler_url, "DEFAULT", user_id)
+        shown = [{"title": "Главная страница", "index": 0} | frame(sandbox, portal, app_frame)]
+    return render(request, "app.html", {"portal": portal, "user_id": user_id, "tabs": shown})
 
 
 @router.get("/p/{code}/install", response_class=HTMLResponse)
 async def install_page(request: Request, code: str, url: str) -> HTMLResponse:
     """The admin's first open: the install URL in a frame, finished by its postMessage."""
-    sandbox, _, portal = _state(request, code)
-    frame = _frame(sandbox, portal, lifecycle.Frame(url, "DEFAULT", portal.admin_id))
+    sandbox, _, portal = state(request, code)
+    install_frame = frame(sandbox, portal, lifecycle.Frame(url, "DEFAULT", portal.admin_id))
     portal.app.install_url = url
-    tabs = [{"title": "Установка приложения", "index": 0} | frame]
-    return _render(
-        request, "install.html", {"portal": portal, "user_id": portal.admin_id, "tabs": tabs}
+    shown = [{"title": "Установка приложения", "index": 0} | install_frame]
+    return render(
+        request, "install.html", {"portal": portal, "user_id": portal.admin_id, "tabs": shown}
     )

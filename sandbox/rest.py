@@ -1,7 +1,10 @@
 """REST v2 over HTTP: ``/rest/{method}`` (OAuth ``auth``), ``/rest/{user}/{code}/{method}``
-(incoming webhook), also under ``/p/{portal}/``. Order of checks: outage, leaky bucket
+(incoming webhook), also under ``/p/{address}/``. Order of checks: the address (a portal that
+changed its domain answers 302 to the new one), HTTPS (a switch), outage, leaky bucket
 (refused calls never run), auth, then the method under its operating-time limit. Every
-request is written to the portal's request log, refused ones included."""
+request is written to the portal's request log, refused ones included. Error bodies are
+``{"error", "error_description"}`` only, without ``time`` (REST_FACTS §1.1, §2), unless the
+``error_time_block`` switch says otherwise."""
 
 import json
 from dataclasses import dataclass, field
@@ -10,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from sandbox.batch import method_name, run_batch
 from sandbox.calls import Call, Caller
@@ -30,6 +33,7 @@ class Incoming:
     webhook: tuple[str, str] | None = None
     caller: Caller | None = None
     batch_methods: list[str] = field(default_factory=list)
+    scheme: str = "http"
 
 
 async def read_params(request: Request) -> dict[str, Any]:
@@ -56,29 +60,42 @@ def parse_target(path: str) -> tuple[str, tuple[str, str] | None]:
     return method_name(parts[-1] if parts else ""), None
 
 
+def _webhook_caller(portal: Portal, user_text: str, code: str) -> Caller:
+    """A webhook works only at its own portal, for the user who made it, in its scopes."""
+    hook = portal.webhooks.get(code)
+    if hook is None or user_text != str(hook.user_id) or hook.user_id not in portal.users:
+        raise RestError("NO_AUTH_FOUND")
+    return Caller(
+        user_id=hook.user_id,
+        app_context=False,
+        identity=f"webhook:{hook.id}",
+        scopes=hook.scope,
+    )
+
+
 def authenticate(sandbox: Sandbox, incoming: Incoming) -> Caller:
     portal = incoming.portal
     if incoming.webhook is not None:
-        user_text, code = incoming.webhook
-        if code != portal.webhook_code or int(user_text) not in portal.users:
-            raise RestError("NO_AUTH_FOUND")
-        return Caller(user_id=int(user_text), app_context=False, identity=f"webhook:{user_text}")
+        return _webhook_caller(portal, *incoming.webhook)
     token = sandbox.tokens.find_access(str(incoming.params.pop("auth", "") or ""))
     if token is None or token.portal != portal.code:
         raise RestError("NO_AUTH_FOUND")
     if token.expires_at <= sandbox.now():
         raise RestError("expired_token")
-    return Caller(user_id=token.user_id, app_context=True, identity="app")
+    return Caller(user_id=token.user_id, app_context=True, identity="app", scopes=token.scope)
 
 
 def _execute(sandbox: Sandbox, incoming: Incoming, bus: EventBus) -> Any:
     portal = incoming.portal
     limits = portal.config.limits_enabled
+    if portal.config.https_required and incoming.scheme != "https":
+        raise RestError("INVALID_REQUEST", "Https required")
     check_outage(sandbox, portal, incoming.method)
     if limits and not portal.bucket.try_take(sandbox.now()):
         raise RestError("QUERY_LIMIT_EXCEEDED")
     incoming.caller = authenticate(sandbox, incoming)
-    call = Call(sandbox, portal, incoming.caller, incoming.params)
+    connector = str(incoming.params.pop("auth_connector", "") or "")
+    call = Call(sandbox, portal, incoming.caller, incoming.params, connector=connector)
     try:
         if incoming.method == "batch":
             result, incoming.batch_methods = run_batch(call, limits=limits)
@@ -104,15 +121,30 @@ def _log(sandbox: Sandbox, incoming: Incoming, status: int, error: str | None) -
     )
 
 
-async def handle(request: Request, portal_code: str, path: str) -> JSONResponse:
-    sandbox: Sandbox = request.app.state.sandbox
-    portal = sandbox.find_portal(portal_code)
-    if portal is None:
+def _elsewhere(sandbox: Sandbox, request: Request, address: str, path: str) -> Response:
+    """No portal answers here now: 302 to the new domain of one that moved (the client must
+    re-POST, change-domen.md), else the portal is gone."""
+    moved = sandbox.moved_from(address)
+    if moved is None:
         return JSONResponse(
             {"error": "PORTAL_DELETED", "error_description": "Portal was deleted"}, 404
         )
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"{moved.client_endpoint}{path}{query}", status_code=302)
+
+
+def _scheme(request: Request) -> str:
+    """The scheme the client used: a TLS proxy in front of the sandbox says it in a header."""
+    return request.headers.get("x-forwarded-proto", request.url.scheme).lower()
+
+
+async def handle(request: Request, address: str, path: str) -> Response:
+    sandbox: Sandbox = request.app.state.sandbox
+    portal = sandbox.portal_at(address)
+    if portal is None:
+        return _elsewhere(sandbox, request, address, path)
     method, webhook = parse_target(path)
-    incoming = Incoming(portal=portal, method=method, params={}, webhook=webhook)
+    incoming = Incoming(portal, method, {}, webhook=webhook, scheme=_scheme(request))
     started, clock_start = sandbox.now(), perf_counter()
     try:
         incoming.params = await read_params(request)
@@ -120,22 +152,23 @@ async def handle(request: Request, portal_code: str, path: str) -> JSONResponse:
         body, status, error = success_body(outcome, {}), 200, None
     except RestError as exc:
         body, status, error = exc.body(), exc.status, exc.code
-    identity = incoming.caller.identity if incoming.caller else "anonymous"
-    body["time"] = time_for(
-        sandbox,
-        portal,
-        (identity, method),
-        started=started,
-        processing=perf_counter() - clock_start,
-    )
+    if error is None or portal.config.error_time_block:
+        identity = incoming.caller.identity if incoming.caller else "anonymous"
+        body["time"] = time_for(
+            sandbox,
+            portal,
+            (identity, method),
+            started=started,
+            processing=perf_counter() - clock_start,
+        )
     _log(sandbox, incoming, status, error)
     return JSONResponse(body, status_code=status)
 
 
-async def default_portal_rest(request: Request) -> JSONResponse:
+async def default_portal_rest(request: Request) -> Response:
     settings = request.app.state.sandbox.settings
     return await handle(request, settings.default_portal, request.path_params["path"])
 
 
-async def portal_rest(request: Request) -> JSONResponse:
+async def portal_rest(request: Request) -> Response:
     return await handle(request, request.path_params["portal"], request.path_params["path"])

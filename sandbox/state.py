@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sandbox.clock import Clock
 from sandbox.crm_store import CrmStore
 from sandbox.limits import LeakyBucket, OperatingLimits
+from sandbox.scopes import parse_scope
 from sandbox.settings import SandboxSettings
 from sandbox.tokens import TokenRegistry
 
@@ -36,6 +37,15 @@ class PortalConfig(BaseModel):
     # Whether placement.bind refuses a second binding of the same PLACEMENT + HANDLER
     # (REST_FACTS §9.1 is silent: UNCONFIRMED). Off: every bind adds one more tab.
     placement_bind_deduplicates: bool = True
+    # REST over plain HTTP answers 400 INVALID_REQUEST "Https required" (§1, §2).
+    https_required: bool = False
+    # Error bodies carry no ``time`` block (the docs show none); on: they do.
+    error_time_block: bool = False
+    # Whether a webhook may answer a robot with bizproc.event.send (docs show OAuth only).
+    webhook_event_send: bool = False
+    # The operating-time window (§3.2): 10 one-minute baskets; tests may shrink both.
+    operating_window_seconds: float = Field(default=600.0, gt=0)
+    operating_basket_seconds: float = Field(default=60.0, gt=0)
 
 
 @dataclass(frozen=True)
@@ -54,11 +64,25 @@ class User:
 
 @dataclass
 class AppInstall:
-    """The local application on this portal (§7): installed only after installFinish."""
+    """The local application on this portal (§7): installed only after installFinish.
+    ``scope`` is what its local-app form declares; every token issued to it carries it;
+    ``handler_url`` is the form's handler path: the app's own page in the portal's menu."""
 
     installed: bool = False
     application_token: str = ""
     install_url: str = ""
+    handler_url: str = ""
+    scope: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """An incoming webhook: works for its user only, within its own scopes (§1)."""
+
+    id: int
+    code: str
+    user_id: int
+    scope: tuple[str, ...]
 
 
 @dataclass
@@ -77,6 +101,9 @@ class Portal:
     webhook_code: str
     config: PortalConfig
     bucket: LeakyBucket
+    address: str = ""
+    former_addresses: list[str] = field(default_factory=list)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)
     crm: CrmStore = field(default_factory=CrmStore)
     users: dict[int, User] = field(default_factory=dict)
     app: AppInstall = field(default_factory=AppInstall)
@@ -118,6 +145,7 @@ class Portal:
         self.bucket.capacity = config.rate_capacity
         self.bucket.per_second = config.rate_per_second
         self.bucket.strict = config.rate_strict_boundary
+        self.operating.resize(config.operating_window_seconds, config.operating_basket_seconds)
         self.rng.seed(config.random_seed)
 
 
@@ -127,17 +155,21 @@ def _digest(*parts: str, length: int = 32) -> str:
 
 def new_portal(code: str, settings: SandboxSettings, config: PortalConfig) -> Portal:
     bucket = LeakyBucket(capacity=config.rate_capacity, per_second=config.rate_per_second)
+    webhook_code = _digest("webhook", code, length=16)
     portal = Portal(
         code=code,
         member_id=_digest("member", code),
         domain=settings.domain,
         client_endpoint=f"{settings.root}/p/{code}/rest/",
-        webhook_code=_digest("webhook", code, length=16),
+        webhook_code=webhook_code,
         config=config,
         bucket=bucket,
+        address=code,
     )
     portal.apply_config(config)
     portal.users[1] = User(1, "Администратор", "", "admin@example.com", admin=True)
+    portal.app.scope = parse_scope(settings.app_scope)
+    portal.webhooks[webhook_code] = Webhook(1, webhook_code, 1, parse_scope(settings.webhook_scope))
     return portal
 
 
@@ -152,6 +184,14 @@ class Sandbox:
 
     def find_portal(self, code: str) -> Portal | None:
         return self.portals.get(code)
+
+    def portal_at(self, address: str) -> Portal | None:
+        """The portal whose REST address (``/p/{address}/``) this is now."""
+        return next((p for p in self.portals.values() if p.address == address), None)
+
+    def moved_from(self, address: str) -> Portal | None:
+        """The portal that answered at this address before its domain changed."""
+        return next((p for p in self.portals.values() if address in p.former_addresses), None)
 
     def portal_by_member(self, member_id: str) -> Portal | None:
         return next((p for p in self.portals.values() if p.member_id == member_id), None)

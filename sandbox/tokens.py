@@ -11,6 +11,7 @@ class AccessToken:
     portal: str
     user_id: int
     expires_at: datetime
+    scope: tuple[str, ...] = ()
 
 
 @dataclass
@@ -19,6 +20,7 @@ class RefreshToken:
     portal: str
     user_id: int
     used: bool = False
+    scope: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,12 @@ class TokenPair:
     expires: int
     expires_in: int
     user_id: int
+    scope: tuple[str, ...] = ()
+
+    @property
+    def scope_text(self) -> str:
+        """Comma-separated, as token answers and ``auth[scope]`` carry it (§6, §8.3)."""
+        return ",".join(self.scope)
 
 
 def _new_token() -> str:
@@ -40,9 +48,19 @@ class TokenRegistry:
     access: dict[str, AccessToken] = field(default_factory=dict)
     refresh: dict[str, RefreshToken] = field(default_factory=dict)
 
-    def issue(self, portal: str, user_id: int, *, now: datetime, lifetime: int) -> TokenPair:
-        access = AccessToken(_new_token(), portal, user_id, now + timedelta(seconds=lifetime))
-        refresh = RefreshToken(_new_token(), portal, user_id)
+    def issue(
+        self,
+        portal: str,
+        user_id: int,
+        *,
+        now: datetime,
+        lifetime: int,
+        scope: tuple[str, ...] = (),
+    ) -> TokenPair:
+        """A new pair carrying the app's scopes at the time it is issued."""
+        expires_at = now + timedelta(seconds=lifetime)
+        access = AccessToken(_new_token(), portal, user_id, expires_at, scope=scope)
+        refresh = RefreshToken(_new_token(), portal, user_id, scope=scope)
         self.access[access.token] = access
         self.refresh[refresh.token] = refresh
         return TokenPair(
@@ -51,6 +69,7 @@ class TokenRegistry:
             expires=int(access.expires_at.timestamp()),
             expires_in=lifetime,
             user_id=user_id,
+            scope=scope,
         )
 
     def find_access(self, token: str) -> AccessToken | None:

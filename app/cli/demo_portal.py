@@ -57,7 +57,12 @@ async def forget_earlier_run(settings: Settings, member_id: str) -> None:
 
 async def install_app(control: httpx.AsyncClient, app_url: str) -> None:
     """The admin's first open of the install URL; the app's page calls installFinish."""
-    body = {"install_url": f"{app_url}/b24/install", "user_id": ADMIN_ID, "finish": "auto"}
+    body = {
+        "install_url": f"{app_url}/b24/install",
+        "handler_url": f"{app_url}/b24/app",  # the local app's handler path: its menu item
+        "user_id": ADMIN_ID,
+        "finish": "auto",
+    }
     result = (await control.post(f"/_sandbox/portals/{PORTAL}/install", json=body)).json()
     if not result.get("installed"):
         raise DemoError(f"the install did not finish: {result}")

@@ -11,6 +11,8 @@ from sandbox.methods import (
     crm_types,
     events_api,
     placement,
+    system,
+    tasks,
     work,
 )
 
@@ -25,5 +27,7 @@ __all__ = [
     "crm_types",
     "events_api",
     "placement",
+    "system",
+    "tasks",
     "work",
 ]

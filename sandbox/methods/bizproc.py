@@ -68,10 +68,13 @@ def robot_delete(call: Call) -> bool:
 
 @method("bizproc.event.send")
 def event_send(call: Call) -> bool:
-    """The token is single use (UNCONFIRMED, §17.8): reuse answers 403 ACCESS_DENIED."""
+    """The token is single use (UNCONFIRMED, §17.8): reuse answers 403 ACCESS_DENIED. The
+    token belongs to the app, so a webhook gets the same answer (the docs show OAuth only;
+    the ``webhook_event_send`` switch lets webhooks through)."""
     token = str(call.param("EVENT_TOKEN") or "")
     run = call.portal.robot_tokens.get(token)
-    if run is None or run["used"]:
+    from_webhook = not call.caller.app_context and not call.portal.config.webhook_event_send
+    if run is None or run["used"] or from_webhook:
         raise RestError("ACCESS_DENIED", "Access denied!", status=403)
     run["used"] = True
     reply: dict[str, Any] = {

@@ -1,10 +1,11 @@
-"""Legacy ``crm.contact.*`` with the PHONE/EMAIL multifields."""
+"""Legacy ``crm.contact.*`` and ``crm.company.*``: the CRM's clients, UPPER_CASE string
+scalars, PHONE/EMAIL multifields, ``{"error": ""}`` on bad input (REST_FACTS §1.1)."""
 
 from typing import Any
 
 from sandbox.calls import Call, method, to_int
-from sandbox.crm_entities import create_entity
-from sandbox.crm_store import CONTACT
+from sandbox.crm_entities import create_entity, update_entity
+from sandbox.crm_store import COMPANY, CONTACT
 from sandbox.envelope import Page
 from sandbox.errors import legacy_error
 from sandbox.fields import as_legacy, to_upper
@@ -14,20 +15,14 @@ from sandbox.methods.crm_deal import legacy_fields
 _MULTIFIELDS = ("PHONE", "EMAIL")
 
 
-@method("crm.contact.add")
-def contact_add(call: Call) -> int:
-    return int(create_entity(call, CONTACT, legacy_fields(call))["ID"])
-
-
-@method("crm.contact.get")
-def contact_get(call: Call) -> dict[str, Any]:
-    contact_id = to_int(call.param("id"))
-    if not contact_id or contact_id <= 0:
+def find_client(call: Call, entity_type_id: int) -> dict[str, Any]:
+    client_id = to_int(call.param("id"))
+    if not client_id or client_id <= 0:
         raise legacy_error("ID is not defined or invalid.")
-    record = call.store.find(CONTACT, contact_id)
+    record = call.store.find(entity_type_id, client_id)
     if record is None:
         raise legacy_error("Not found")
-    return as_legacy(record, call.offset)
+    return record
 
 
 def _with_multifields(record: dict[str, Any], select: Any) -> dict[str, Any]:
@@ -42,10 +37,9 @@ def _with_multifields(record: dict[str, Any], select: Any) -> dict[str, Any]:
     return projected
 
 
-@method("crm.contact.list")
-def contact_list(call: Call) -> Page:
+def list_clients(call: Call, entity_type_id: int) -> Page:
     filters = call.dict_param("filter")
-    records = list(call.store.table(CONTACT).values())
+    records = list(call.store.table(entity_type_id).values())
     phone = filters.pop("PHONE", None)
     if phone is not None:
         records = [r for r in records if any(p["VALUE"] == str(phone) for p in r.get("PHONE", []))]
@@ -55,3 +49,41 @@ def contact_list(call: Call) -> Page:
     select = call.param("select")
     rows = [as_legacy(_with_multifields(r, select), call.offset) for r in page.result]
     return Page(rows, page.total, page.next)
+
+
+@method("crm.contact.add")
+def contact_add(call: Call) -> int:
+    return int(create_entity(call, CONTACT, legacy_fields(call))["ID"])
+
+
+@method("crm.contact.get")
+def contact_get(call: Call) -> dict[str, Any]:
+    return as_legacy(find_client(call, CONTACT), call.offset)
+
+
+@method("crm.contact.list")
+def contact_list(call: Call) -> Page:
+    return list_clients(call, CONTACT)
+
+
+@method("crm.company.add")
+def company_add(call: Call) -> int:
+    return int(create_entity(call, COMPANY, legacy_fields(call))["ID"])
+
+
+@method("crm.company.get")
+def company_get(call: Call) -> dict[str, Any]:
+    return as_legacy(find_client(call, COMPANY), call.offset)
+
+
+@method("crm.company.list")
+def company_list(call: Call) -> Page:
+    return list_clients(call, COMPANY)
+
+
+@method("crm.company.update")
+def company_update(call: Call) -> bool:
+    """``{"result": true}``; unknown fields are kept, as the legacy family does not check."""
+    record = find_client(call, COMPANY)
+    update_entity(call, COMPANY, record, legacy_fields(call))
+    return True

@@ -1,21 +1,17 @@
-"""``event.bind/get/unbind`` and the offline queue ``event.offline.get/clear/list`` (§8.1, §8.6)."""
+"""``event.bind/get/unbind`` and the offline queue ``event.offline.get/clear/error/list``
+(§8.1, §8.6). ``auth_connector`` reaches a handler as ``call.connector`` (taken off the
+parameters with ``auth``): it names the binding's source and the queue a reader sees."""
 
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from sandbox import offline
+from sandbox import event_catalog, offline
 from sandbox.calls import Call, method, to_int
 from sandbox.envelope import Page
 from sandbox.errors import RestError
 from sandbox.listing import paginate
+from sandbox.scopes import event_scope, grants
 
-_KNOWN_EVENTS = re.compile(
-    r"^ON(CRM(DEAL|CONTACT|COMPANY|LEAD)(ADD|UPDATE|DELETE)|CRMDEALMOVETOCATEGORY"
-    r"|CRMDYNAMICITEM(ADD|UPDATE|DELETE)(_\d+)?|CRMTIMELINECOMMENT(ADD|UPDATE|DELETE)"
-    r"|CRMACTIVITY(ADD|UPDATE|DELETE)|TASK(ADD|UPDATE|DELETE)|CRMPRODUCT(ADD|UPDATE|DELETE)"
-    r"|APP(INSTALL|UPDATE|UNINSTALL|TEST)|OFFLINEEVENT)$"
-)
 _LOOPBACK = ("127.", "localhost", "[::1]", "0.0.0.0")  # noqa: S104 - a host name to refuse, not a bind
 
 
@@ -42,19 +38,20 @@ def _binding_params(call: Call) -> tuple[str, str, bool]:
 @method("event.bind", app_only=True)
 def event_bind(call: Call) -> bool:
     event, handler, offline_type = _binding_params(call)
-    if not _KNOWN_EVENTS.match(event):
+    if not event_catalog.is_known(event) or not grants(call.caller.scopes, event_scope(event)):
         raise RestError("ERROR_EVENT_NOT_FOUND", "Event not found", status=400)
     user = call.portal.users[call.caller.user_id]
     if offline_type and not user.admin:
         raise RestError("ACCESS_DENIED", "Access denied! Offline events need an administrator")
     if not offline_type:
         check_handler_url(call, handler)
+    connector = call.connector if offline_type else ""
     for binding in call.portal.bindings:
         if (binding["event"], binding["handler"], binding["offline"]) == (
             event,
             handler,
             int(offline_type),
-        ):
+        ) and binding["auth_connector"] == connector:
             raise RestError("ERROR_HANDLER_ALREADY_EXIST", "Handler already exists!", status=400)
     call.portal.bindings.append(
         {
@@ -63,7 +60,7 @@ def event_bind(call: Call) -> bool:
             "handler": "" if offline_type else handler,
             "auth_type": to_int(call.param("auth_type"), 0) or 0,
             "offline": int(offline_type),
-            "auth_connector": str(call.param("auth_connector") or ""),
+            "auth_connector": connector,
             "options": call.param("options") or {},
         }
     )
@@ -107,7 +104,12 @@ def offline_get(call: Call) -> dict[str, Any]:
     clear = str(call.param("clear", "1")) not in ("0", "N", "false", "False")
     limit = to_int(call.param("limit"), 50) or 50
     process_id, items = offline.take(
-        call.portal, limit=limit, clear=clear, process_id=call.param("process_id") or None
+        call.portal,
+        limit=limit,
+        clear=clear,
+        process_id=call.param("process_id") or None,
+        connector=call.connector,
+        errors=str(call.param("error", "0")) in ("1", "Y", "true", "True"),
     )
     return {"process_id": process_id, "events": [offline.out(i, call.offset) for i in items]}
 
@@ -132,9 +134,19 @@ def offline_clear(call: Call) -> bool:
     return True
 
 
+@method("event.offline.error", app_only=True, admin_only=True)
+def offline_error(call: Call) -> bool:
+    process_id = call.param("process_id")
+    if not process_id:
+        raise RestError("ERROR_ARGUMENT", "process_id is required", status=400)
+    message_ids = _as_list(call.param("message_id"))
+    offline.mark_failed(call.portal, process_id=str(process_id), message_ids=message_ids)
+    return True
+
+
 @method("event.offline.list", app_only=True, admin_only=True)
 def offline_list(call: Call) -> Page:
-    items = sorted(call.portal.offline, key=lambda i: i["ID"])
+    items = sorted(offline.of_source(call.portal, call.connector), key=lambda i: i["ID"])
     page = paginate(items, call.param("start"))
     return Page(
         [offline.out(i, call.offset, with_process=True) for i in page.result], page.total, page.next

@@ -1,5 +1,5 @@
-"""People-facing side effects: ``im.notify.system.add``, ``tasks.task.add``,
-``crm.timeline.comment.add``, ``crm.activity.todo.add`` (§13)."""
+"""People-facing side effects: ``im.notify.system.add``, ``crm.timeline.comment.add``,
+``crm.activity.todo.add`` (§13); tasks are in ``tasks``."""
 
 from typing import Any
 
@@ -32,46 +32,6 @@ def notify(call: Call) -> int:
     }
     call.portal.notifications.append(notification)
     return int(notification["id"])
-
-
-@method("tasks.task.add")
-def task_add(call: Call) -> dict[str, Any]:
-    fields = call.dict_param("fields")
-    if not fields.get("TITLE"):
-        raise RestError("ERROR_CORE", "Task title is required", status=400)
-    if not fields.get("RESPONSIBLE_ID"):
-        raise RestError("ERROR_CORE", "Responsible user is required", status=400)
-    task_id = call.portal.next_id("task")
-    task = {
-        "id": str(task_id),
-        "title": str(fields["TITLE"]),
-        "description": str(fields.get("DESCRIPTION") or ""),
-        "responsibleId": str(fields["RESPONSIBLE_ID"]),
-        "createdBy": str(fields.get("CREATED_BY") or call.caller.user_id),
-        "deadline": fields.get("DEADLINE"),
-        "status": "2",
-        "ufCrmTask": list(fields.get("UF_CRM_TASK") or []),
-        "xmlId": str(fields.get("XML_ID") or ""),
-        "createdDate": iso(call.now(), call.offset),
-    }
-    call.portal.tasks.append(task)
-    call.emit("ONTASKADD", {"ID": task_id})
-    return {"task": task}
-
-
-_TASK_FILTERS = {"XML_ID": "xmlId", "RESPONSIBLE_ID": "responsibleId", "ID": "id"}
-
-
-@method("tasks.task.list")
-def task_list(call: Call) -> dict[str, Any]:
-    """Tasks filtered by exact ``XML_ID`` / ``RESPONSIBLE_ID`` / ``ID`` (``=`` prefix allowed)."""
-    wanted = {
-        _TASK_FILTERS[key.lstrip("=").upper()]: str(value)
-        for key, value in call.dict_param("filter").items()
-        if key.lstrip("=").upper() in _TASK_FILTERS
-    }
-    found = [t for t in call.portal.tasks if all(t.get(k) == v for k, v in wanted.items())]
-    return {"tasks": found[:50]}
 
 
 @method("crm.timeline.comment.add")

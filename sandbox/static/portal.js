@@ -166,6 +166,20 @@
     log.push(entry);
   });
 
+  // Picking a catalog product fills in its price, as the portal's product editor does
+  // (delegated: the card's data is swapped on reloadData). A typed price is left alone.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select.product-pick")) {
+      return;
+    }
+    var option = select.options[select.selectedIndex];
+    var price = document.getElementById(select.dataset.priceInput);
+    if (price && option && option.dataset.price && !price.value) {
+      price.value = option.dataset.price;
+    }
+  });
+
   var chooser = document.getElementById("acting-user");
   if (chooser) {
     chooser.addEventListener("change", function () {

@@ -113,7 +113,12 @@ class Stack:
         result = await self.ctl(
             "POST",
             "/install",
-            json={"install_url": f"{self.app_url}/b24/install", "user_id": 1, "finish": "auto"},
+            json={
+                "install_url": f"{self.app_url}/b24/install",
+                "handler_url": f"{self.app_url}/b24/app",
+                "user_id": 1,
+                "finish": "auto",
+            },
         )
         assert result["installed"], result
         await self.worker.run_until_idle()

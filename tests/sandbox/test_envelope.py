@@ -129,9 +129,17 @@ class TestRouting:
     async def test_webhook_auth_is_refused_by_app_context_methods(
         self, client: httpx.AsyncClient, webhook: str, token: str
     ) -> None:
-        for method in ("placement.bind", "event.bind", "bizproc.robot.add", "app.info"):
+        documented = {
+            "placement.bind": (403, "WRONG_AUTH_TYPE", "Application context required"),
+            "event.bind": (403, "WRONG_AUTH_TYPE", "Application context required"),
+            "bizproc.robot.add": (400, "ACCESS_DENIED", "Application context required"),
+            "bizproc.robot.list": (400, "ACCESS_DENIED", "Application context required"),
+            "app.info": (400, "ACCESS_DENIED", "Access denied! Application context required"),
+        }
+        for method, answer in documented.items():
             response = await client.post(f"{webhook}{method}", json={})
-            assert (response.status_code, response.json()["error"]) == (403, "WRONG_AUTH_TYPE"), (
+            body = response.json()
+            assert (response.status_code, body["error"], body["error_description"]) == answer, (
                 method
             )
         assert (await call(client, "app.info", auth=token)).json()["result"]["INSTALLED"] is False

@@ -64,7 +64,8 @@ class TestOperatingLimit:
         blocked = await client.post(f"{webhook}crm.deal.list", json={})
         assert (blocked.status_code, blocked.json()["error"]) == (429, "OPERATION_TIME_LIMIT")
         assert (await client.post(f"{webhook}crm.deal.get", json={"id": 1})).status_code == 200
-        reset_at = blocked.json()["time"]["operating_reset_at"]
+        assert "time" not in blocked.json()  # an error body has none (REST_FACTS §2)
+        reset_at = second.json()["time"]["operating_reset_at"]  # the last success says when
         clock.advance(reset_at - clock.now().timestamp())
         released = await client.post(f"{webhook}crm.deal.list", json={})
         assert released.status_code == 200
