@@ -6,9 +6,11 @@ creates N deals through our client (``crm.deal.add`` via ``call_many``), waits
 for the bucket to drain, then times N ``crm.deal.update`` calls with our
 client and with fast_bitrix24 on an identical portal. Prints wall seconds,
 HTTP requests, 503 and 429 counts and the ratio theoretical-minimum / wall,
-where theoretical minimum = max(0, (ceil(N/50) - 50) / drain).
+where theoretical minimum = max(0, (ceil(N/50) - 50) / drain). ``--margins`` runs our
+client again with other safety margins (slots kept free : seconds of bunching allowed),
+to show how close to the edge the limiter can run before the portal answers 503.
 
-    python benchmarks/rest_throughput.py --n 5000
+    python benchmarks/rest_throughput.py --n 5000 [--margins 2:0.2 0:0]
 """
 
 from __future__ import annotations
@@ -30,9 +32,12 @@ from typing import Any
 import httpx
 
 from connectors.bitrix24 import Bitrix24Client
+from connectors.bitrix24.settings import ClientSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPACITY = 50
+Margin = tuple[float, float]  # (capacity_margin slots, jitter_seconds)
+DEFAULT_MARGIN: Margin = (ClientSettings().capacity_margin, ClientSettings().jitter_seconds)
 
 
 @dataclass
@@ -120,9 +125,16 @@ async def create_deals(webhook: str, n: int, drain: float, hosts: list[str]) -> 
     return [int(str(o.unwrap())) for o in outcomes]
 
 
-async def run_ours(webhook: str, ids: list[int], drain: float, hosts: list[str]) -> int:
+async def run_ours(
+    webhook: str, ids: list[int], drain: float, hosts: list[str], margin: Margin
+) -> int:
+    settings = ClientSettings(capacity_margin=margin[0], jitter_seconds=margin[1])
     async with Bitrix24Client.from_webhook(
-        webhook, rate_capacity=CAPACITY, rate_per_second=drain, allowed_hosts=hosts
+        webhook,
+        rate_capacity=CAPACITY,
+        rate_per_second=drain,
+        allowed_hosts=hosts,
+        settings=settings,
     ) as b24:
         calls = [("crm.deal.update", {"id": i, "fields": {"TITLE": f"Upd {i}"}}) for i in ids]
         outcomes = await b24.call_many(calls)
@@ -155,6 +167,7 @@ async def measure(
     n: int,
     client: str,
     hosts: list[str],
+    margin: Margin = DEFAULT_MARGIN,
 ) -> Result:
     webhook = await create_portal(control, code, drain)
     ids = await create_deals(webhook, n, drain, hosts)
@@ -162,13 +175,18 @@ async def measure(
     await control.delete(f"/_sandbox/portals/{code}/requests")
     started = time.perf_counter()
     if client == "b24bridge":
-        failed = await run_ours(webhook, ids, drain, hosts)
+        failed = await run_ours(webhook, ids, drain, hosts, margin)
     else:
         failed = await run_fast_bitrix24(webhook, ids, drain)
     wall = time.perf_counter() - started
     log = await request_log(control, code)
+    label = (
+        client
+        if client != "b24bridge" or margin == DEFAULT_MARGIN
+        else f"ours {margin[0]:g}/{margin[1]:g}"
+    )
     return Result(
-        client=client,
+        client=label,
         drain=drain,
         n=n,
         wall=wall,
@@ -215,10 +233,21 @@ async def main_async(args: argparse.Namespace) -> None:
                     result = await measure(control, code, drain, args.n, client, hosts)
                     results.append(result)
                     print(f"  done: {client} at {drain}/s in {result.wall:.1f} s")
+                for margin in args.margins:
+                    code = f"m{str(margin).replace('.', '').replace(' ', '')[:12]}{str(drain).replace('.', '')}{os.getpid()}"
+                    code = "".join(ch for ch in code if ch.isalnum())
+                    result = await measure(control, code, drain, args.n, "b24bridge", hosts, margin)
+                    results.append(result)
+                    print(f"  done: margin {margin} at {drain}/s in {result.wall:.1f} s")
         print()
         print_table(results)
         if ORPHANS:
             print(f"\n{len(ORPHANS)} background task errors, e.g. {ORPHANS[0][:120]}")
+
+
+def parse_margin(text: str) -> Margin:
+    slots, _, jitter = text.partition(":")
+    return float(slots), float(jitter or 0)
 
 
 def main() -> None:
@@ -227,6 +256,13 @@ def main() -> None:
     parser.add_argument("--drains", type=float, nargs="+", default=[10.0, 2.0])
     parser.add_argument("--clients", nargs="+", default=["b24bridge", "fast_bitrix24"])
     parser.add_argument("--port", type=int, default=0, help="sandbox port (default: a free one)")
+    parser.add_argument(
+        "--margins",
+        type=parse_margin,
+        nargs="*",
+        default=[],
+        help="also run our client with these CAPACITY_MARGIN:JITTER_SECONDS, e.g. 2:0.2 0:0",
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 
