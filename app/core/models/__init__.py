@@ -8,6 +8,7 @@ from app.core.models.jobs import Effect, InboxEvent, Job, PeriodicRun, Reminder
 from app.core.models.kits import Kit as Kit  # registers the table
 from app.core.models.portal import Portal, PortalSettings
 from app.core.models.procurement import ProcurementLine, ProcurementLink
+from app.core.models.proposals import ShortLink
 from app.core.models.rate_budget import RateBudget
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "ProcurementLink",
     "RateBudget",
     "Reminder",
+    "ShortLink",
 ]

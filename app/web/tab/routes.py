@@ -56,8 +56,11 @@ ClaimsDep = Annotated[ViewClaims, Depends(view_claims)]
 
 
 def _lines_json(result: dict[str, Any]) -> dict[str, Any]:
+    clicks = result.get("clicks", {})
     return {
-        "lines": [line_json(line) for line in result["lines"]],
+        "lines": [
+            {**line_json(line), "clicks": clicks.get(line.line_id, 0)} for line in result["lines"]
+        ],
         "found": result["found"],
         "active": result["active"],
     }

@@ -1,0 +1,41 @@
+"""proposal short links
+
+Revision ID: 0003_proposals
+Revises: 0002
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+
+from alembic import op
+
+revision: str = "0003_proposals"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "short_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("member_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("url_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("clicks", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+        sa.UniqueConstraint("member_id", "url_hash"),
+    )
+    with op.batch_alter_table("short_links", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_short_links_member_id"), ["member_id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("short_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_short_links_member_id"))
+    op.drop_table("short_links")
