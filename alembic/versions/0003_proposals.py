@@ -1,4 +1,4 @@
-"""proposal short links
+"""proposals and their short links
 
 Revision ID: 0003_proposals
 Revises: 0002
@@ -33,9 +33,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("short_links", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_short_links_member_id"), ["member_id"], unique=False)
+    op.create_table(
+        "proposals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("deal_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("template", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=False),
+        sa.Column("attached_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+        sa.UniqueConstraint("member_id", "deal_id", "content_hash"),
+        sa.UniqueConstraint("member_id", "deal_id", "version"),
+    )
+    with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_proposals_member_id"), ["member_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_proposals_member_id"))
+    op.drop_table("proposals")
     with op.batch_alter_table("short_links", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_short_links_member_id"))
     op.drop_table("short_links")

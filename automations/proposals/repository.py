@@ -2,10 +2,10 @@
 
 import hashlib
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.models import ShortLink
+from app.core.models import Proposal, ShortLink
 from app.core.models.base import utc_now
 from app.core.upsert import insert_for
 from automations.proposals.link_rules import new_code
@@ -74,3 +74,40 @@ async def clicks_by_url(session: AsyncSession, member_id: str, urls: list[str]) 
         )
     )
     return {digests[digest]: clicks for digest, clicks in rows.all()}
+
+
+async def find_version_by_hash(
+    session: AsyncSession, member_id: str, deal_id: int, digest: str
+) -> Proposal | None:
+    return await session.scalar(
+        select(Proposal).where(
+            Proposal.member_id == member_id,
+            Proposal.deal_id == deal_id,
+            Proposal.content_hash == digest,
+        )
+    )
+
+
+async def next_version(session: AsyncSession, member_id: str, deal_id: int) -> int:
+    latest = await session.scalar(
+        select(func.max(Proposal.version)).where(
+            Proposal.member_id == member_id, Proposal.deal_id == deal_id
+        )
+    )
+    return int(latest or 0) + 1
+
+
+async def add_version(session: AsyncSession, proposal: Proposal) -> Proposal:
+    session.add(proposal)
+    await session.flush()
+    return proposal
+
+
+async def find_by_code(session: AsyncSession, code: str) -> Proposal | None:
+    return await session.scalar(select(Proposal).where(Proposal.code == code))
+
+
+async def mark_attached(session: AsyncSession, proposal_id: int) -> None:
+    await session.execute(
+        update(Proposal).where(Proposal.id == proposal_id).values(attached_at=utc_now())
+    )
