@@ -33,5 +33,16 @@ class Deps:
     sms: SmsSender
 
 
+@dataclass(frozen=True)
+class ActionReply:
+    """An action's answer with named values for a robot's return properties."""
+
+    message: str
+    values: dict[str, str]
+
+    def __str__(self) -> str:
+        return self.message
+
+
 JobHandler = Callable[[Deps, Job], Awaitable[str]]
-ActionHandler = Callable[[Deps, Portal, int, dict[str, Any]], Awaitable[str]]
+ActionHandler = Callable[[Deps, Portal, int, dict[str, Any]], Awaitable[str | ActionReply]]

@@ -15,6 +15,7 @@ from app.core.models import Job, Portal
 from app.core.queue import PermanentJobError
 from automations.ports import ActionHandler, Deps
 from automations.product_actions import PRODUCT_ACTIONS
+from automations.proposals.handler import proposal_action
 
 ACTIONS = ("expand_kits", "apply_discount", "clear_products", "recheck_search")
 QUEUED = {
@@ -47,7 +48,7 @@ async def recheck_search(deps: Deps, portal: Portal, deal_id: int, _params: dict
 
 
 def action_handlers() -> dict[str, ActionHandler]:
-    return {"recheck_search": recheck_search, **PRODUCT_ACTIONS}
+    return {"recheck_search": recheck_search, "make_proposal": proposal_action, **PRODUCT_ACTIONS}
 
 
 async def run_action_job(deps: Deps, job: Job) -> str:
@@ -59,6 +60,7 @@ async def run_action_job(deps: Deps, job: Job) -> str:
         portal = await portal_store.find_active_portal(session, job.member_id)
     if portal is None:
         return "portal not active"
-    return await handler(
+    result = await handler(
         deps, portal, int(job.payload["deal_id"]), dict(job.payload.get("params") or {})
     )
+    return str(result)

@@ -23,7 +23,7 @@ from app.core.logs import get_logger, secrets
 from app.core.models import Effect, Job, Portal
 from app.core.queue import PermanentJobError
 from app.worker.actions import action_handlers
-from automations.ports import Deps
+from automations.ports import ActionReply, Deps
 from connectors.bitrix24 import (
     BadRequestError,
     NotFoundError,
@@ -85,24 +85,31 @@ async def run_robot_job(deps: Deps, job: Job) -> str:
     reply = known.get(robot.reply_key)
     if reply is not None and reply.status in (effects.DONE, DENIED):
         return f"workflow already answered ({reply.status})"
-    message = await _run_action_once(deps, portal, robot, known.get(robot.action_key))
-    await _reply_once(deps, portal, robot, message, retried=reply is not None)
-    return f"workflow answered: {message}"
+    answer = await _run_action_once(deps, portal, robot, known.get(robot.action_key))
+    await _reply_once(deps, portal, robot, answer, retried=reply is not None)
+    return f"workflow answered: {answer.message}"
 
 
-async def _run_action_once(deps: Deps, portal: Portal, robot: RobotJob, done: Effect | None) -> str:
+async def _run_action_once(
+    deps: Deps, portal: Portal, robot: RobotJob, done: Effect | None
+) -> ActionReply:
     if done is not None and done.status == effects.DONE:
-        return str(done.result.get("message", ""))
-    message = await _run_action(deps, portal, robot)
+        values = {str(k): str(v) for k, v in dict(done.result.get("values") or {}).items()}
+        return ActionReply(str(done.result.get("message", "")), values)
+    result = await _run_action(deps, portal, robot)
+    answer = result if isinstance(result, ActionReply) else ActionReply(result, {})
     async with unit_of_work(deps.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.action_key, "robot_action")])
         await effects.finish(
-            session, robot.member_id, robot.action_key, result={"message": message}
+            session,
+            robot.member_id,
+            robot.action_key,
+            result={"message": answer.message, "values": answer.values},
         )
-    return message
+    return answer
 
 
-async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> str:
+async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> str | ActionReply:
     handler = action_handlers().get(robot.action)
     if handler is None:
         return _say(
@@ -124,14 +131,15 @@ async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> str:
 
 
 async def _reply_once(
-    deps: Deps, portal: Portal, robot: RobotJob, message: str, *, retried: bool
+    deps: Deps, portal: Portal, robot: RobotJob, answer: ActionReply, *, retried: bool
 ) -> None:
+    message = answer.message
     async with unit_of_work(deps.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.reply_key, "robot_reply")])
     client = deps.rest.for_portal(portal)
     params = {
         "EVENT_TOKEN": robot.event_token,
-        "RETURN_VALUES": {"result": message},
+        "RETURN_VALUES": {"result": message, **answer.values},
         "LOG_MESSAGE": f"b24bridge: {message}",
     }
     try:

@@ -111,3 +111,12 @@ async def mark_attached(session: AsyncSession, proposal_id: int) -> None:
     await session.execute(
         update(Proposal).where(Proposal.id == proposal_id).values(attached_at=utc_now())
     )
+
+
+async def latest_version(session: AsyncSession, member_id: str, deal_id: int) -> Proposal | None:
+    return await session.scalar(
+        select(Proposal)
+        .where(Proposal.member_id == member_id, Proposal.deal_id == deal_id)
+        .order_by(Proposal.version.desc())
+        .limit(1)
+    )

@@ -58,6 +58,16 @@ def check_request(template: str, lines: Sequence[Line]) -> Problem | None:
     return None
 
 
+def check_rates(lines: Sequence[Line], options: ProposalOptions) -> Problem | None:
+    """The first shown line priced in a currency the settings have no rate for."""
+    for line in shown_lines(lines):
+        currency = (line.search.currency or "RUB").upper()
+        priced = line.search.unit_price is not None
+        if priced and currency != "RUB" and currency not in options.rates:
+            return Problem("rate_missing", {"currency": currency, "line": line.name})
+    return None
+
+
 def build_content(
     facts: DealFacts,
     lines: Sequence[Line],

@@ -12,6 +12,7 @@ from app.web.frame.placement import authenticate_visit
 from app.web.frame.requests import read_json_object, verify_view_token
 from app.web.frame.view_token import ViewClaims
 from app.web.tab import service
+from app.web.tab.proposal_api import proposal_state, queue_proposal
 from app.web.tab.render import line_json, render_tab, render_tab_error
 from app.worker.actions import ACTIONS, queue_action
 from webhooks.bitrix24.routes import read_form
@@ -108,3 +109,21 @@ async def run_action(
 async def _queue_action(session: Any, claims: ViewClaims, name: str, params: dict[str, Any]) -> str:
     deal_id = await service.deal_of(session, claims)
     return await queue_action(session, claims.member_id, deal_id, name, params, lang=claims.lang)
+
+
+@router.post("/tab/api/proposal")
+async def request_proposal(
+    request: Request, context: ContextDep, claims: ClaimsDep
+) -> dict[str, Any]:
+    """Queue the deal's proposal (``{"template": "new"|"regular"}``); answers the job to follow."""
+    body = await read_json_object(request)
+    return await in_transaction(context, lambda session: queue_proposal(session, claims, body))
+
+
+@router.get("/tab/api/proposal")
+async def follow_proposal(job_id: int, context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+    """The queued proposal job's status and the deal's latest proposal version."""
+    base_url = context.settings.app_base_url
+    return await in_transaction(
+        context, lambda session: proposal_state(session, claims, job_id, base_url)
+    )
