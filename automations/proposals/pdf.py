@@ -13,9 +13,11 @@ from automations.proposals.content import GoodsLine, ProposalContent
 
 LINES_PER_PAGE = 15
 FONT = "Roboto"
-GOODS_WIDTHS = (8, 92, 20, 30, 30)
+GOODS_WIDTHS = (8, 110, 16, 28, 28)
+GOODS_ALIGN = ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
 GOODS_HEAD = ("№", "Товар", "Кол-во", "Цена, ₽", "Сумма, ₽")
-SERVICE_WIDTHS = (100, 20, 30, 30)
+SERVICE_WIDTHS = (118, 16, 28, 28)
+SERVICE_ALIGN = ("LEFT", "RIGHT", "RIGHT", "RIGHT")
 SERVICE_HEAD = ("Услуга", "Кол-во", "Цена, ₽", "Сумма, ₽")
 HEADING = FontFace(emphasis="BOLD", fill_color=(238, 242, 244))
 
@@ -95,7 +97,9 @@ def _goods_text(line: GoodsLine) -> str:
 
 def _goods_table(pdf: FPDF, lines: Sequence[GoodsLine]) -> None:
     pdf.set_font(FONT, size=9)
-    with pdf.table(col_widths=GOODS_WIDTHS, headings_style=HEADING, line_height=4) as table:
+    with pdf.table(
+        col_widths=GOODS_WIDTHS, text_align=GOODS_ALIGN, headings_style=HEADING, line_height=4
+    ) as table:
         table.row(GOODS_HEAD)
         for line in lines:
             table.row(
@@ -116,7 +120,9 @@ def _services(pdf: FPDF, content: ProposalContent) -> None:
     pdf.set_font(FONT, "B", 11)
     pdf.cell(0, 7, "Услуги", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)
-    with pdf.table(col_widths=SERVICE_WIDTHS, headings_style=HEADING, line_height=4) as table:
+    with pdf.table(
+        col_widths=SERVICE_WIDTHS, text_align=SERVICE_ALIGN, headings_style=HEADING, line_height=4
+    ) as table:
         table.row(SERVICE_HEAD)
         for service in content.services:
             table.row(
