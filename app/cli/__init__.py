@@ -1,17 +1,18 @@
 """The ``b24bridge`` command line, one module per command group: ``server`` (serve,
-worker, migrate, register-webhook, demo), ``provision`` and ``products``."""
+worker, migrate, register-webhook, demo), ``provision``, ``products`` and ``proposal``."""
 
 import sys
 
 import typer
 
-from app.cli import products, provision, server
+from app.cli import products, proposal, provision, server
 
 cli = typer.Typer(help="b24bridge — Bitrix24 sales ↔ procurement bridge.", no_args_is_help=True)
 for command in (server.migrate, server.serve, server.worker, server.demo, provision.provision):
     cli.command()(command)
 cli.command("register-webhook")(server.register_webhook)
 cli.add_typer(products.products_cli, name="products")
+cli.add_typer(proposal.proposal_cli, name="proposal")
 
 
 def main() -> None:

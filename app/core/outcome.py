@@ -7,7 +7,8 @@ when a job is dead-lettered. The worker stores both on the job (``jobs.outcome``
 tab and the robots read them.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -19,16 +20,19 @@ class OutcomeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """``values`` are named results for a robot's return properties (a proposal's ``url``)."""
+
     kind: OutcomeKind
     message: str
+    values: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def done(cls, message: str) -> "Outcome":
-        return cls(OutcomeKind.DONE, message)
+    def done(cls, message: str, values: Mapping[str, str] | None = None) -> "Outcome":
+        return cls(OutcomeKind.DONE, message, dict(values or {}))
 
     @classmethod
-    def refused(cls, message: str) -> "Outcome":
-        return cls(OutcomeKind.REFUSED, message)
+    def refused(cls, message: str, values: Mapping[str, str] | None = None) -> "Outcome":
+        return cls(OutcomeKind.REFUSED, message, dict(values or {}))
 
     @classmethod
     def failed(cls, message: str) -> "Outcome":

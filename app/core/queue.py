@@ -20,6 +20,7 @@ from app.core.upsert import insert_for
 RUNNING, PENDING, DONE, DEAD = "running", "pending", "done", "dead"
 SYNC_DEAL, SYNC_ITEM, BIND_PORTAL = "sync_deal", "sync_item", "bind_portal"
 RECONCILE, REMINDER, ACTION, ROBOT = "reconcile", "reminder", "action", "robot"
+PROPOSAL = "proposal"
 
 
 class PermanentJobError(Exception):
@@ -201,6 +202,20 @@ async def arm_action(
 ) -> int:
     """One job per action request (a click, a robot run, an action webhook call)."""
     return await arm_job(session, member_id, ACTION, action_key(member_id, request_key), payload)
+
+
+async def arm_proposal(
+    session: AsyncSession, member_id: str, deal_id: int, template: str, lang: str = "ru"
+) -> int:
+    """One proposal job per (deal, template): a second click while it waits is the same job."""
+    payload = {"deal_id": deal_id, "template": template, "lang": lang}
+    return await arm_job(
+        session, member_id, PROPOSAL, proposal_key(member_id, deal_id, template), payload
+    )
+
+
+def proposal_key(member_id: str, deal_id: int, template: str) -> str:
+    return f"{member_id}:proposal:{deal_id}:{template}"
 
 
 def action_key(member_id: str, request_key: str) -> str:

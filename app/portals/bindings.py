@@ -67,8 +67,27 @@ ROBOTS: tuple[dict[str, Any], ...] = (
         "action": "recheck_search",
         "PROPERTIES": {},
     },
+    {
+        "CODE": "b24bridge_make_proposal",
+        "NAME": {"ru": "Сформировать КП", "en": "Make a commercial proposal"},
+        "action": "make_proposal",
+        "PROPERTIES": {
+            "template": {
+                "Name": {"ru": "Шаблон: new или regular", "en": "Template: new or regular"},
+                "Type": "select",
+                "Options": {"new": "Новый клиент", "regular": "Постоянный клиент"},
+                "Default": "new",
+                "Required": "N",
+            }
+        },
+        "RETURN_PROPERTIES": {
+            "url": {"Name": {"ru": "Ссылка на КП", "en": "Proposal link"}, "Type": "string"},
+            "version": {"Name": {"ru": "Версия КП", "en": "Proposal version"}, "Type": "int"},
+        },
+    },
 )
 ROBOT_ACTIONS = {robot["CODE"]: robot["action"] for robot in ROBOTS}
+RESULT_PROPERTY = {"result": {"Name": {"ru": "Результат", "en": "Result"}, "Type": "string"}}
 
 
 def card_tab(entity_type_id: int) -> str:
@@ -130,12 +149,7 @@ def binding_calls(
                         "NAME": robot["NAME"],
                         "USE_SUBSCRIPTION": "Y",
                         "PROPERTIES": robot["PROPERTIES"],
-                        "RETURN_PROPERTIES": {
-                            "result": {
-                                "Name": {"ru": "Результат", "en": "Result"},
-                                "Type": "string",
-                            }
-                        },
+                        "RETURN_PROPERTIES": RESULT_PROPERTY | robot.get("RETURN_PROPERTIES", {}),
                         "DOCUMENT_TYPE": ["crm", "CCrmDocumentDeal", "DEAL"],
                     },
                 ),

@@ -21,6 +21,7 @@ from app.core.queue import PermanentJobError
 from automations.ports import ActionHandler, Deps
 from automations.product_actions import PRODUCT_ACTIONS
 from automations.product_actions.messages import say
+from automations.proposals.handler import proposal_action
 
 ACTIONS = ("expand_kits", "apply_discount", "clear_products", "recheck_search")
 QUEUED = {
@@ -67,7 +68,7 @@ async def recheck_search(
 
 
 def action_handlers() -> dict[str, ActionHandler]:
-    return {"recheck_search": recheck_search, **PRODUCT_ACTIONS}
+    return {"recheck_search": recheck_search, "make_proposal": proposal_action, **PRODUCT_ACTIONS}
 
 
 async def run_action_job(deps: Deps, job: Job) -> str | Outcome:

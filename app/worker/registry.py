@@ -7,6 +7,7 @@ from app.worker.robot_replies import run_robot_job
 from automations.ports import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
 from automations.procurement.reminder import fire_reminder
+from automations.proposals.handler import make_proposal_job
 from automations.reconciliation.handler import reconcile_portal
 
 HANDLERS: dict[str, JobHandler] = {
@@ -17,4 +18,5 @@ HANDLERS: dict[str, JobHandler] = {
     queue.RECONCILE: reconcile_portal,
     queue.ACTION: run_action_job,
     queue.ROBOT: run_robot_job,
+    queue.PROPOSAL: make_proposal_job,
 }

@@ -90,21 +90,39 @@ async def run_robot_job(deps: Deps, job: Job) -> str:
     reply = known.get(robot.reply_key)
     if reply is not None and reply.status in (effects.DONE, DENIED):
         return f"workflow already answered ({reply.status})"
-    message = await _run_action_once(deps, portal, robot, known.get(robot.action_key))
-    await _reply_once(deps, portal, robot, message, retried=reply is not None)
-    return f"workflow answered: {message}"
+    answer = await _run_action_once(deps, portal, robot, known.get(robot.action_key))
+    await _reply_once(deps, portal, robot, answer, retried=reply is not None)
+    return f"workflow answered: {answer.message}"
 
 
-async def _run_action_once(deps: Deps, portal: Portal, robot: RobotJob, done: Effect | None) -> str:
+@dataclass(frozen=True)
+class RobotAnswer:
+    """What the workflow is told: ``result`` and the action's named return values."""
+
+    message: str
+    values: dict[str, str]
+
+    def return_values(self) -> dict[str, str]:
+        return {"result": self.message, **self.values}
+
+
+async def _run_action_once(
+    deps: Deps, portal: Portal, robot: RobotJob, done: Effect | None
+) -> RobotAnswer:
     if done is not None and done.status == effects.DONE:
-        return str(done.result.get("message", ""))
-    message = outcome_text(await _run_action(deps, portal, robot), portal.language)
+        values = {str(k): str(v) for k, v in dict(done.result.get("values") or {}).items()}
+        return RobotAnswer(str(done.result.get("message", "")), values)
+    outcome = await _run_action(deps, portal, robot)
+    answer = RobotAnswer(outcome_text(outcome, portal.language), dict(outcome.values))
     async with unit_of_work(deps.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.action_key, "robot_action")])
         await effects.finish(
-            session, robot.member_id, robot.action_key, result={"message": message}
+            session,
+            robot.member_id,
+            robot.action_key,
+            result={"message": answer.message, "values": answer.values},
         )
-    return message
+    return answer
 
 
 async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> Outcome:
@@ -131,15 +149,15 @@ async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> Outcome:
 
 
 async def _reply_once(
-    deps: Deps, portal: Portal, robot: RobotJob, message: str, *, retried: bool
+    deps: Deps, portal: Portal, robot: RobotJob, answer: RobotAnswer, *, retried: bool
 ) -> None:
     async with unit_of_work(deps.sessions) as session:
         await effects.start(session, robot.member_id, [(robot.reply_key, "robot_reply")])
     client = deps.rest.for_portal(portal)
     params = {
         "EVENT_TOKEN": robot.event_token,
-        "RETURN_VALUES": {"result": message},
-        "LOG_MESSAGE": f"b24bridge: {message}",
+        "RETURN_VALUES": answer.return_values(),
+        "LOG_MESSAGE": f"b24bridge: {answer.message}",
     }
     try:
         await client.call("bizproc.event.send", params, priority=Priority.INTERACTIVE)
@@ -153,7 +171,7 @@ async def _reply_once(
         raise PermanentJobError(
             "bizproc.event.send: ACCESS_DENIED — the event token is used or expired"
         ) from exc
-    await _settle(deps, robot, result={"message": message})
+    await _settle(deps, robot, result={"message": answer.message, "values": answer.values})
 
 
 async def _settle(

@@ -18,6 +18,7 @@ from automations.provisioning.stages import (
 from connectors.bitrix24 import Bitrix24Client, Bitrix24Error, Priority
 
 SERVICE_PRODUCT_TYPE = 7
+PROPOSAL_LINK_FIELD = "UF_CRM_B24B_PROPOSAL_URL"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Provisioner:
             "card_stages": card_stages,
             "card_eta_field": eta_field,
             "service_product_ids": await self._service_products(),
+            "deal_proposal_link_field": await self._proposal_link_field(),
         }
         return ProvisionReport(stage_map, tuple(self.created), tuple(self.changed))
 
@@ -160,3 +162,23 @@ class Provisioner:
             "crm.product.list", {"filter": {"TYPE": SERVICE_PRODUCT_TYPE}, "select": ["ID"]}
         )
         return sorted(int(p["ID"]) for p in products or [])
+
+    async def _proposal_link_field(self) -> str:
+        """The deal field «Ссылка на КП» the proposals write their public link to."""
+        listed = await self.call(
+            "userfieldconfig.list", {"moduleId": "crm", "filter": {"entityId": "CRM_DEAL"}}
+        )
+        if not any(
+            f.get("fieldName") == PROPOSAL_LINK_FIELD for f in (listed or {}).get("fields", [])
+        ):
+            label = {"ru": "Ссылка на КП", "en": "Proposal link"}
+            field = {"entityId": "CRM_DEAL", "fieldName": PROPOSAL_LINK_FIELD}
+            await self.call(
+                "userfieldconfig.add",
+                {
+                    "moduleId": "crm",
+                    "field": {**field, "userTypeId": "url", "editFormLabel": label},
+                },
+            )
+            self.created.append("field Ссылка на КП")
+        return PROPOSAL_LINK_FIELD

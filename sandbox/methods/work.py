@@ -1,6 +1,8 @@
 """People-facing side effects: ``im.notify.system.add``, ``crm.timeline.comment.add``,
 ``crm.activity.todo.add`` (§13); tasks are in ``tasks``."""
 
+import base64
+import binascii
 from typing import Any
 
 from sandbox.calls import Call, method, to_int
@@ -48,12 +50,31 @@ def timeline_comment_add(call: Call) -> int:
             "entity_type": str(fields["ENTITY_TYPE"]).lower(),
             "entity_id": to_int(fields["ENTITY_ID"]),
             "comment": str(fields["COMMENT"]),
+            "files": _attached_files(fields.get("FILES")),
             "author_id": call.caller.user_id,
             "at": iso(call.now(), call.offset),
         }
     )
     call.emit("ONCRMTIMELINECOMMENTADD", {"ID": comment_id})
     return comment_id
+
+
+def _attached_files(files: Any) -> list[dict[str, str]]:
+    """``FILES`` as ``[["name.pdf", "<base64>"], …]``; the content is kept as sent (base64)."""
+    if files in (None, "", []):
+        return []
+    pairs = list(files.values()) if isinstance(files, dict) else files
+    attached = []
+    for pair in pairs if isinstance(pairs, list) else [pairs]:
+        items = list(pair.values()) if isinstance(pair, dict) else pair
+        if not isinstance(items, list) or len(items) != 2:
+            raise legacy_error("FILES must be a list of [name, base64 content] pairs.")
+        try:
+            base64.b64decode(str(items[1]), validate=True)
+        except binascii.Error as exc:
+            raise legacy_error("FILES content must be base64.") from exc
+        attached.append({"name": str(items[0]), "content": str(items[1])})
+    return attached
 
 
 @method("crm.activity.todo.add")

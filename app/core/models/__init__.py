@@ -8,6 +8,7 @@ from app.core.models.jobs import Effect, InboxEvent, Job, PeriodicRun, Reminder
 from app.core.models.kits import Kit as Kit  # registers the table
 from app.core.models.portal import Portal, PortalSettings
 from app.core.models.procurement import ProcurementLine, ProcurementLink
+from app.core.models.proposals import Proposal, ShortLink
 from app.core.models.rate_budget import RateBudget
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "PortalSettings",
     "ProcurementLine",
     "ProcurementLink",
+    "Proposal",
     "RateBudget",
     "Reminder",
+    "ShortLink",
 ]

@@ -16,6 +16,7 @@ from app.web.tab import service
 from app.web.tab.access import PRODUCT_ACTIONS, require_actions
 from app.web.tab.entry import parse_discount
 from app.web.tab.jobs import job_state
+from app.web.tab.proposal_api import proposal_state, queue_proposal
 from app.web.tab.render import line_json, render_tab, render_tab_error
 from app.worker.actions import ACTIONS, QueuedAction, queue_action
 from webhooks.bitrix24.routes import read_form
@@ -61,8 +62,11 @@ ClaimsDep = Annotated[ViewClaims, Depends(view_claims)]
 
 def _lines_json(result: dict[str, Any]) -> dict[str, Any]:
     access = result["access"]
+    clicks = result.get("clicks", {})
     return {
-        "lines": [line_json(line) for line in result["lines"]],
+        "lines": [
+            {**line_json(line), "clicks": clicks.get(line.line_id, 0)} for line in result["lines"]
+        ],
         "found": result["found"],
         "active": result["active"],
         "editable": access.editable,
@@ -131,3 +135,21 @@ async def get_job(job_id: int, context: ContextDep, claims: ClaimsDep) -> dict[s
     """Where a job this tab follows stands: ``running``, then ``done`` / ``refused`` /
     ``failed`` with the outcome's text (actions); only jobs of this portal and deal."""
     return await in_transaction(context, lambda session: job_state(session, claims, job_id))
+
+
+@router.post("/tab/api/proposal")
+async def request_proposal(
+    request: Request, context: ContextDep, claims: ClaimsDep
+) -> dict[str, Any]:
+    """Queue the deal's proposal (``{"template": "new"|"regular"}``); answers the job to follow."""
+    body = await read_json_object(request)
+    return await in_transaction(context, lambda session: queue_proposal(session, claims, body))
+
+
+@router.get("/tab/api/proposal")
+async def follow_proposal(job_id: int, context: ContextDep, claims: ClaimsDep) -> dict[str, Any]:
+    """The queued proposal job's status and the deal's latest proposal version."""
+    base_url = context.settings.app_base_url
+    return await in_transaction(
+        context, lambda session: proposal_state(session, claims, job_id, base_url)
+    )

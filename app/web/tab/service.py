@@ -9,6 +9,7 @@ portal of the view token (S13); what a tab may do is ``access``'s.
 """
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,7 @@ from automations.procurement import repository as procurement
 from automations.procurement.messages import CATALOGUE, render
 from automations.procurement.model import Line
 from automations.procurement.search import EntryRejected, apply_search_entry, search_progress
+from automations.proposals.repository import clicks_by_url
 
 API_BASE = "/tab/api"
 
@@ -121,7 +123,26 @@ async def list_lines(session: AsyncSession, claims: ViewClaims) -> dict[str, Any
     lines = await load_lines(session, link)
     found, active = search_progress(lines)
     access = await _access(session, claims, link)
-    return {"lines": list(lines), "found": found, "active": active, "access": access}
+    clicks = await short_link_clicks(session, claims.member_id, lines)
+    return {
+        "lines": list(lines),
+        "found": found,
+        "active": active,
+        "access": access,
+        "clicks": clicks,
+    }
+
+
+async def short_link_clicks(
+    session: AsyncSession, member_id: str, lines: Sequence[Line]
+) -> dict[int, int]:
+    """Clicks on the proposal short link of each line's supplier URL, by line ID."""
+    by_url = await clicks_by_url(session, member_id, [line.search.supplier_url for line in lines])
+    return {
+        line.line_id: by_url[line.search.supplier_url]
+        for line in lines
+        if line.line_id and line.search.supplier_url in by_url
+    }
 
 
 async def save_entry(

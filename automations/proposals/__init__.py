@@ -1,0 +1,1 @@
+"""Commercial proposals (КП) and their short links (PRODUCT §3.7)."""
