@@ -44,6 +44,9 @@ bench: $(STAMP) ## Run the benchmark scripts
 	$(BIN)/python benchmarks/rest_throughput.py
 	$(BIN)/python benchmarks/stage_transition.py
 	$(BIN)/python benchmarks/bulk_products.py
+	$(BIN)/python benchmarks/event_intake.py
+	$(BIN)/python benchmarks/forged_flood.py
+	PYTHONPATH=. $(BIN)/python benchmarks/proposal.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var/*.db
