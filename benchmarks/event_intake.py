@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -35,6 +37,31 @@ from tests.e2e.harness import free_port  # noqa: E402
 async def prepare(database_url: str) -> None:
     await upgrade(database_url)
     await register_portal_in(database_url)
+
+
+@asynccontextmanager
+async def app_server(database_url: str) -> AsyncIterator[str]:
+    """``b24bridge serve`` (worker off) on a free port over ``database_url``; yields its URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RUN_WORKER": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        await wait_ready(url)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 async def wait_ready(url: str) -> None:
@@ -93,23 +120,10 @@ async def main() -> None:
     else:
         database_url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/intake.db"
     await prepare(database_url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RUN_WORKER": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=ROOT, env=env
-    )
     try:
-        url = f"http://127.0.0.1:{port}"
-        await wait_ready(url)
-        wall, latencies, statuses = await fire(url, args.events, args.deals, args.concurrency)
+        async with app_server(database_url) as url:
+            wall, latencies, statuses = await fire(url, args.events, args.deals, args.concurrency)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         if scratch is not None:
             await scratch.drop(database_url)
             await scratch.close()

@@ -12,8 +12,6 @@ second and the legitimate latency p50/p99 in both runs.
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,10 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from event_intake import percentile, prepare, wait_ready  # noqa: E402
+from event_intake import app_server, percentile, prepare  # noqa: E402
 
 from tests.appclient import MEMBER_ID, deal_event  # noqa: E402
-from tests.e2e.harness import free_port  # noqa: E402
 
 
 async def legitimate(url: str, seconds: float, rate: float, first_ts: int) -> list[float]:
@@ -90,26 +87,8 @@ async def main() -> None:
     args = parser.parse_args()
     database_url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/flood.db"
     await prepare(database_url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RUN_WORKER": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        await wait_ready(url)
+    async with app_server(database_url) as url:
         await run(url, args)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
