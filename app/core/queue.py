@@ -55,11 +55,7 @@ async def accept(session: AsyncSession, delivery: Delivery) -> Accepted:
     entity in the same second share it; re-arming costs at most one read-only re-sync
     and never loses the second change (RELIABILITY.md S4 allows that one extra read).
     """
-    job_id = await arm_job(
-        session, delivery.member_id, delivery.job_kind, delivery.coalesce_key, delivery.job_payload
-    )
-    inbox_id = await _insert_inbox(session, delivery, job_id)
-    return Accepted(duplicate=inbox_id is None, job_id=job_id)
+    return (await accept_many(session, [delivery]))[0]
 
 
 async def accept_many(session: AsyncSession, deliveries: list[Delivery]) -> list[Accepted]:
@@ -84,16 +80,7 @@ async def _arm_jobs(session: AsyncSession, deliveries: list[Delivery]) -> dict[s
     }  # one row per key: a statement may not hit a row twice
     now = utc_now()
     rows = [
-        {
-            "member_id": d.member_id,
-            "kind": d.job_kind,
-            "coalesce_key": d.coalesce_key,
-            "payload": d.job_payload,
-            "status": PENDING,
-            "run_after": now,
-            "created_at": now,
-            "updated_at": now,
-        }
+        _job_row(d.member_id, d.job_kind, d.coalesce_key, d.job_payload, now)
         for d in latest.values()
     ]
     statement = _rearm_on_conflict(insert_for(session, Job).values(rows), now)
@@ -129,42 +116,29 @@ async def _insert_inbox_rows(
     return set((await session.execute(statement)).scalars().all())
 
 
-async def _insert_inbox(session: AsyncSession, delivery: Delivery, job_id: int) -> int | None:
-    statement = (
-        insert_for(session, InboxEvent)
-        .values(
-            member_id=delivery.member_id,
-            dedupe_key=delivery.dedupe_key,
-            source=delivery.source,
-            name=delivery.name,
-            entity_id=delivery.entity_id,
-            payload=delivery.payload,
-            job_id=job_id,
-            received_at=utc_now(),
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(InboxEvent.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
-
-
 async def arm_job(
     session: AsyncSession, member_id: str, kind: str, coalesce_key: str, payload: dict[str, Any]
 ) -> int:
     now = utc_now()
-    table = Job.__table__
-    statement = insert_for(session, Job).values(
-        member_id=member_id,
-        kind=kind,
-        coalesce_key=coalesce_key,
-        payload=payload,
-        status=PENDING,
-        run_after=now,
-        created_at=now,
-        updated_at=now,
-    )
-    statement = _rearm_on_conflict(statement, now).returning(table.c.id)
-    return int((await session.execute(statement)).scalar_one())
+    row = _job_row(member_id, kind, coalesce_key, payload, now)
+    statement = _rearm_on_conflict(insert_for(session, Job).values(row), now)
+    return int((await session.execute(statement.returning(Job.__table__.c.id))).scalar_one())
+
+
+def _job_row(
+    member_id: str, kind: str, coalesce_key: str, payload: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A new pending job, due now."""
+    return {
+        "member_id": member_id,
+        "kind": kind,
+        "coalesce_key": coalesce_key,
+        "payload": payload,
+        "status": PENDING,
+        "run_after": now,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 async def arm_deal_sync(session: AsyncSession, member_id: str, deal_id: int) -> int:
