@@ -182,3 +182,33 @@ class TestIngressFlood:
         assert {r.status_code for r in responses[:600]} == {403}
         assert {r.status_code for r in responses[600:]} == {200}
         assert await harness.count(InboxEvent) == 30
+
+
+class TestAPortalInstalledElsewhere:
+    """The early refusal of forgeries never refuses a portal that another process has just
+    registered: Bitrix24 does not deliver an event twice, so that refusal would lose it."""
+
+    async def test_an_event_right_after_another_process_registered_its_portal_is_accepted(
+        self, database_url: str
+    ) -> None:
+        async with app_harness(database_url) as harness:
+            refused = await harness.post_form("/b24/events", deal_event(1))
+            assert refused.status_code == 401  # unknown: the tokens were just read
+            await harness.register()  # written to the database, not through this process
+            accepted = await harness.post_form("/b24/events", deal_event(2))
+            assert accepted.status_code == 200 and accepted.json() == {"status": "accepted"}
+
+    async def test_a_new_application_token_is_accepted_at_once_after_a_reinstall(
+        self, harness: AppHarness
+    ) -> None:
+        assert (await harness.post_form("/b24/events", deal_event(1))).status_code == 200
+        assert (
+            await harness.post_form("/b24/events", deal_event(2, token="b" * 32))
+        ).status_code == 403
+        async with harness.context.sessions() as session, session.begin():
+            portal = await session.get(Portal, MEMBER_ID)
+            assert portal is not None
+            portal.application_token = "b" * 32  # the re-install, done by another process
+        assert (
+            await harness.post_form("/b24/events", deal_event(3, token="b" * 32))
+        ).status_code == 200

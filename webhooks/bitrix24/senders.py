@@ -3,9 +3,10 @@ tokens, kept in this process and re-read at most once per ``refresh_seconds``.
 
 The cache only ever refuses early; acceptance stays with ``verify_sender`` inside the
 unit of work, so a stale entry can never let a forged or revoked token in. A token the
-cache does not know (a re-install elsewhere, a new portal) triggers one re-read of the
-table — single-flight, at most once per interval whatever the flood — so a legitimate
-sender is refused only while it is unknown to the database too. Refusals are logged once
+cache does not know (a re-install elsewhere, a new portal) is refused only after a read of
+the table that began after the request arrived — single-flight, at most one read per
+interval whatever the flood (forgeries wait for it) — so a legitimate sender is refused
+only while it is unknown to the database too, and no real event is lost to a stale cache. Refusals are logged once
 per interval per portal with their count, so a flood does not flood the log either.
 """
 
@@ -44,8 +45,9 @@ class KnownSenders:
         """Why this sender is refused, or None when it may go on to the unit of work."""
         if self._matches(member_id, token):
             return None
+        arrived = time.monotonic()
         try:
-            await self._reread()
+            await self._read_since(arrived)
         except (SQLAlchemyError, OSError):  # the unit of work will answer the outage with a 503
             return None
         if self._matches(member_id, token):
@@ -55,14 +57,20 @@ class KnownSenders:
     def _matches(self, member_id: str, token: str) -> bool:
         return tokens_match(self._tokens.get(member_id, ""), token)
 
-    async def _reread(self) -> None:
+    async def _read_since(self, arrived: float) -> None:
+        """Make sure the tokens were read after ``arrived``: a refusal is never based on a read
+        older than the request (a portal installed a moment ago in another process is not
+        refused), yet the table is read at most once per interval — the waiters of one
+        interval share the next read."""
         async with self._lock:  # single flight: the waiters use what the first one read
-            if time.monotonic() - self._read_at < self._refresh_seconds:
+            if self._read_at >= arrived:
                 return
+            await asyncio.sleep(max(0.0, self._read_at + self._refresh_seconds - time.monotonic()))
+            started = time.monotonic()
             async with self._sessions() as session:
                 portals = await list_active_portals(session)
             self._tokens = {p.member_id: p.application_token for p in portals}
-            self._read_at = time.monotonic()
+            self._read_at = started
 
     def _refuse(self, member_id: str, token: str) -> AppError:
         known = member_id in self._tokens
