@@ -18,6 +18,9 @@ from tests.e2e.procurement_steps import Journey
 
 SUPPLIER = "https://detail.1688.com/offer/{n}.html?spm=a2615.7691456"
 PHOTO = "https://cbu01.alicdn.com/img/ibank/{n}.jpg"
+PRICES = [("310.50", "CNY"), ("95", "USD")]
+# 310.50 × 12.45 = 3865.725 → 3865.73 a unit, ×2 = 7731.46; 95 × 92.10 = 8749.50; delivery 3000.
+EXPECTED = {"unit_1": "3865.73", "line_1": "7731.46", "line_2": "8749.50", "total": "19480.96"}
 SETTINGS = {
     "company_name": "ООО «Мост Логистик»",
     "company_requisites": "ИНН 7701234567, КПП 770101001\nг. Москва, ул. Складская, 1",

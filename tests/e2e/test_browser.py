@@ -6,44 +6,21 @@ app's worker runs in the background."""
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.browser_steps import (
+    BROWSER_MARKS,
+    background_worker,
+    chromium,
+    new_page,
+    screenshot,
+)
 from tests.e2e.harness import BUYER_ID, SALES_ID, Stack, live_stack
 from tests.e2e.procurement_steps import Journey
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-STEP_TIMEOUT_MS = 30_000
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
-
-
-@asynccontextmanager
-async def background_worker(stack: Stack) -> AsyncIterator[None]:
-    """Deliver the portal's events and run the app's jobs every 0.3 s, as a deployed app would,
-    so the pages react to what the browser does."""
-    stop = asyncio.Event()
-
-    async def loop() -> None:
-        while not stop.is_set():
-            await stack.settle()
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=0.3)
-
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        stop.set()
-        await task  # re-raises what went wrong in the background (e.g. never settled)
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -54,40 +31,8 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    async with chromium() as launched:
         yield launched
-        await launched.close()
-
-
-class PageErrors:
-    """Script errors and CSP refusals on any page or frame of the test."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", self._on_console)
-
-    def _on_console(self, message: Any) -> None:
-        # favicon.ico and unreachable example photo hosts are expected to fail loading.
-        if message.type == "error" and "Failed to load resource" not in message.text:
-            self.errors.append(message.text)
-
-
-async def new_page(browser: Any) -> tuple[Any, PageErrors]:
-    page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(STEP_TIMEOUT_MS)
-    return page, PageErrors(page)
-
-
-async def screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 async def frame_log(page: Any) -> list[dict[str, Any]]:

@@ -13,12 +13,17 @@ from automations.proposals.making import Made
 from automations.proposals.rules import Problem
 from tests.e2e.harness import live_stack
 from tests.e2e.procurement_steps import Journey
-from tests.e2e.proposal_steps import configure, deal_at_found, make, pdf_text, timeline
+from tests.e2e.proposal_steps import (
+    EXPECTED,
+    PRICES,
+    configure,
+    deal_at_found,
+    make,
+    pdf_text,
+    timeline,
+)
 
 pytestmark = pytest.mark.e2e
-PRICES = [("310.50", "CNY"), ("95", "USD")]
-# 310.50 × 12.45 = 3865.725 → 3865.73 a unit, ×2 = 7731.46; 95 × 92.10 = 8749.50; delivery 3000.
-EXPECTED = {"unit_1": "3865.73", "line_1": "7731.46", "line_2": "8749.50", "total": "19480.96"}
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@
     return link;
   }
 
-  function supplierCell(line) {
+  function supplierCell(line, strings) {
     var parts = [present(line.supplier) ? span("b24b-supplier", line.supplier) : null];
     var url = linkUrl(line.supplier_url);
     if (url) {
@@ -103,6 +103,9 @@
       link.className = "b24b-link";
       link.title = url.href;
       parts.push(link);
+      if (Number(line.clicks) > 0) {
+        parts.push(span("b24b-clicks b24b-muted", strings.clicks_value.replace("{n}", line.clicks)));
+      }
     } else if (present(line.supplier_url)) {
       parts.push(span("b24b-link b24b-muted", line.supplier_url));
     }
@@ -177,7 +180,7 @@
       nameCell(line, cancelled),
       cell("c-num", formatQuantity(line.quantity, lang)),
       statusCell(status, strings),
-      supplierCell(line),
+      supplierCell(line, strings),
       cell("c-num", formatMoney(line.unit_price, line.currency, lang)),
       batchCell(line, strings),
       photoCell(line),

@@ -1,7 +1,8 @@
 /*
  * The «Поиск» tab's behaviour: saving a line from the inline editor (PATCH
  * {api_base}/lines/{id}; the card tab only, before the lock stage), the action buttons
- * (POST {api_base}/actions/{name}; the deal tab), progress and frame fitting.
+ * (POST {api_base}/actions/{name}; the deal tab), «Документ» (POST {api_base}/proposal with
+ * the chosen template, then the links of the proposal made), progress and frame fitting.
  * Background work is followed to its end (tab-jobs.js): an action shows «Готово: …» or the
  * refusal; the deal's sync (armed by opening the tab and by each save) ends in a re-read
  * of the lines (GET {api_base}/lines), which also tells whether the deal's stage moved.
@@ -259,6 +260,64 @@
       });
   }
 
+  // ---- «Документ»: the commercial proposal ----
+
+  function showProposal(latest) {
+    var box = document.getElementById("proposal-links");
+    if (!box || !latest) {
+      return;
+    }
+    while (box.firstChild) {
+      box.removeChild(box.firstChild);
+    }
+    var title = document.createElement("span");
+    title.textContent = strings.proposal_latest.replace("{version}", latest.version);
+    box.appendChild(title);
+    [[latest.url, strings.proposal_open], [latest.pdf_url, strings.proposal_pdf]].forEach(function (pair) {
+      var link = document.createElement("a");
+      link.className = "b24b-link";
+      link.href = pair[0];
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.textContent = pair[1];
+      box.appendChild(link);
+    });
+    box.hidden = false;
+  }
+
+  function proposalEnded(jobId, job) {
+    actionEnded(job);
+    if (job.state !== "done") {
+      return;
+    }
+    request("GET", "/proposal?job_id=" + encodeURIComponent(jobId)).then(function (result) {
+      if (result.ok) {
+        showProposal(result.data.latest);
+      }
+    });
+  }
+
+  function makeProposal(template) {
+    setActionsEnabled(false);
+    say(strings.proposal_running, false);
+    return request("POST", "/proposal", { template: template })
+      .then(function (result) {
+        if (!result.ok || !result.data.job_id) {
+          say(errorText(result.data), true);
+          setActionsEnabled(true);
+          return;
+        }
+        say(result.data.message || strings.proposal_running, false);
+        follow(result.data.job_id, function (job) {
+          proposalEnded(result.data.job_id, job);
+        });
+      })
+      .catch(function () {
+        say(strings.network_error, true);
+        setActionsEnabled(true);
+      });
+  }
+
   function discountAmount(raw) {
     var text = String(raw).replace(/[\s\u00a0]/g, "").replace(",", ".");
     var match = /^(\d+)(?:\.(\d+))?$/.exec(text);
@@ -303,6 +362,15 @@
         runAction("apply_discount", { amount: parsed.amount });
       });
     }
+    var proposal = document.getElementById("proposal-form");
+    if (proposal) {
+      proposal.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var chosen = proposal.querySelector('input[name="template"]:checked');
+        hideInlineForms();
+        makeProposal(chosen ? chosen.value : "new");
+      });
+    }
     var clear = document.getElementById("clear-form");
     if (clear) {
       clear.addEventListener("submit", function (event) {
@@ -322,6 +390,8 @@
       showInlineForm("discount-form");
     } else if (name === "clear_products") {
       showInlineForm("clear-form");
+    } else if (name === "make_proposal") {
+      showInlineForm("proposal-form");
     } else {
       hideInlineForms();
       runAction(name, {});

@@ -1,7 +1,7 @@
 """Who does what in the «Поиск» tab, decided from the tab and the card's recorded stage.
 
-The deal tab is the sales manager's: the product actions (kits, discount, clear) and the
-lines to read. The card tab is the buyer's: the lines to fill in, no product actions. The
+The deal tab is the sales manager's: the product actions (kits, discount, clear), the
+«Документ» button (the commercial proposal) and the lines to read. The card tab is the buyer's: the lines to fill in, no product actions. The
 lines become read-only once the card reached the portal's lock stage (setting
 ``lines_locked_from``, «Выкуплено» by default, or ``NEVER``) — ``automations.procurement.search.
 lines_locked``. The page shows only what the role may do and the API refuses the rest.
@@ -19,6 +19,8 @@ from automations.procurement.search import DEFAULT_LOCK_STAGE, lines_locked
 
 DEAL_TAB, CARD_TAB = "deal", "card"
 PRODUCT_ACTIONS = ("expand_kits", "apply_discount", "clear_products")
+MAKE_PROPOSAL = "make_proposal"  # «Документ»: the deal's commercial proposal (КП)
+DEAL_TAB_BUTTONS = (*PRODUCT_ACTIONS, MAKE_PROPOSAL)
 LOCK_SETTING = "lines_locked_from"
 
 
@@ -51,7 +53,7 @@ def tab_access(
     stage_title = stage_label(deal_stage, lang) if deal_stage else ""
     stage_code = deal_stage.value if deal_stage else ""
     if kind == DEAL_TAB:
-        return TabAccess(False, PRODUCT_ACTIONS, t("hint_deal", lang), stage_code, stage_title)
+        return TabAccess(False, DEAL_TAB_BUTTONS, t("hint_deal", lang), stage_code, stage_title)
     locked = locked_stage(link, values)
     if locked is not None:
         hint = t("hint_locked", lang).format(stage=stage_label(locked, lang))

@@ -1,5 +1,5 @@
-"""The jobs a tab follows to their end: the action its button queued, and the deal's sync
-that opening the tab or saving a line armed.
+"""The jobs a tab follows to their end: the action or the proposal its button queued, and
+the deal's sync that opening the tab or saving a line armed.
 
 A job is shown only to a tab of its portal and its deal (S13), and only the kinds a tab
 queues; anything else is «no such job». While it waits or runs it is ``running``; then
@@ -21,7 +21,8 @@ from app.web.frame.view_token import ViewClaims
 from app.web.tab.service import deal_of
 from app.worker.outcomes import dead_letter_outcome, outcome_text
 
-FOLLOWED_KINDS = (queue.ACTION, queue.SYNC_DEAL)
+FOLLOWED_KINDS = (queue.ACTION, queue.SYNC_DEAL, queue.PROPOSAL)
+TOLD_KINDS = (queue.ACTION, queue.PROPOSAL)  # their outcome is told; a sync's is not
 RUNNING = "running"
 
 
@@ -42,13 +43,13 @@ def _belongs(job: Job, member_id: str, deal_id: int) -> bool:
 
 
 def job_view(job: Job, lang: str) -> dict[str, Any]:
-    """``{"id", "kind", "state", "text"}``; ``text`` only for an ended action."""
+    """``{"id", "kind", "state", "text"}``; ``text`` only for an ended action or proposal."""
     view = {"id": job.id, "kind": job.kind, "state": RUNNING, "text": ""}
     if job.status in (queue.PENDING, queue.RUNNING):
         return view
     outcome = _ended(job, lang)
     view["state"] = outcome.kind.value
-    if job.kind == queue.ACTION:
+    if job.kind in TOLD_KINDS:
         view["text"] = outcome_text(outcome, lang)
     return view
 

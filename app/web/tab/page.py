@@ -2,9 +2,19 @@
 lines are the procurement ``Line`` itself (the buyer's entry is declared once, in
 ``automations.procurement.model.SearchData``)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from automations.procurement.model import Line
+
+
+@dataclass(frozen=True)
+class ProposalLinks:
+    """The deal's latest commercial proposal: its version and where the client reads it."""
+
+    version: int
+    url: str
+    pdf_url: str
 
 
 @dataclass(frozen=True)
@@ -27,3 +37,5 @@ class TabPage:
     hint: str = ""  # under the table: what this role can do with the lines
     sync_job_id: int | None = None  # the deal re-read armed by this open; the page follows it
     deal_stage: str = ""  # the semantic deal stage last recorded, so the page sees it move
+    clicks: Mapping[int, int] = field(default_factory=dict)  # line id → short-link clicks
+    proposal: ProposalLinks | None = None  # the deal tab's latest КП, if one was made

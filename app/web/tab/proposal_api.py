@@ -10,9 +10,8 @@ from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.models import Job
 from app.core.portal_settings import load_portal_settings
 from app.web.frame.view_token import ViewClaims
-from app.web.tab.service import deal_of, find_entity_link, load_lines
-from automations.proposals import repository
-from automations.proposals.making import proposal_url
+from app.web.tab.render import proposal_json
+from app.web.tab.service import deal_of, find_entity_link, latest_proposal, load_lines
 from automations.proposals.messages import message
 from automations.proposals.options import proposal_options
 from automations.proposals.rules import check_rates, check_request
@@ -50,15 +49,5 @@ async def proposal_state(
         raise NotFound(f"no proposal job {job_id} for this portal")
     if int(job.payload.get("deal_id", 0)) != deal_id:
         raise NotFound(f"proposal job {job_id} is not for this deal")
-    latest = await repository.latest_version(session, claims.member_id, deal_id)
-    return {
-        "job_id": job_id,
-        "status": job.status,
-        "latest": None
-        if latest is None
-        else {
-            "version": latest.version,
-            "url": proposal_url(base_url, latest.code),
-            "pdf_url": f"{proposal_url(base_url, latest.code)}/pdf",
-        },
-    }
+    latest = await latest_proposal(session, base_url, claims.member_id, deal_id)
+    return {"job_id": job_id, "status": job.status, "latest": proposal_json(latest)}

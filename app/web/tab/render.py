@@ -19,11 +19,12 @@ from app.web.frame.i18n import (
     t,
 )
 from app.web.frame.render import NO_FRAMING, image_url, link_url, parse_portal_origin, respond
+from app.web.tab.access import DEAL_TAB_BUTTONS
 from app.web.tab.entry import input_limits
-from app.web.tab.page import TabPage
+from app.web.tab.page import ProposalLinks, TabPage
 from automations.procurement.model import SEARCH_DATA, Line
 
-KNOWN_ACTIONS = ("expand_kits", "apply_discount", "clear_products")
+KNOWN_ACTIONS = DEAL_TAB_BUTTONS
 
 
 def _money(value: Decimal | None, currency: str, lang: str) -> str:
@@ -32,8 +33,9 @@ def _money(value: Decimal | None, currency: str, lang: str) -> str:
     return f"{format_money(value, lang)} {currency}".strip()
 
 
-def line_view(line: Line, lang: str) -> dict[str, Any]:
-    """What one table row shows, already formatted; tab-render.js ``rowCells`` mirrors it."""
+def line_view(line: Line, lang: str, clicks: int = 0) -> dict[str, Any]:
+    """What one table row shows, already formatted; tab-render.js ``buildRow`` mirrors it.
+    ``clicks``: how often clients opened the line's supplier short link in a proposal."""
     search = line.search
     href = link_url(search.supplier_url)
     return {
@@ -48,6 +50,7 @@ def line_view(line: Line, lang: str) -> dict[str, Any]:
         "supplier_url": search.supplier_url,
         "supplier_href": href,
         "supplier_host": urlsplit(href).hostname if href else "",
+        "clicks": t("clicks_value", lang).format(n=clicks) if clicks else "",
         "price": _money(search.unit_price, search.currency, lang),
         "moq": "" if search.moq is None else str(search.moq),
         "lead_time": "" if search.lead_time_days is None else str(search.lead_time_days),
@@ -57,7 +60,7 @@ def line_view(line: Line, lang: str) -> dict[str, Any]:
     }
 
 
-def line_json(line: Line) -> dict[str, Any]:
+def line_json(line: Line, clicks: int = 0) -> dict[str, Any]:
     """The wire shape of a line, as the tab API returns it (decimals as strings)."""
     return {
         "id": line.line_id or 0,
@@ -66,7 +69,14 @@ def line_json(line: Line) -> dict[str, Any]:
         "quantity": str(line.quantity),
         "status": line.status.value,
         **SEARCH_DATA.dump_python(line.search, mode="json"),
+        "clicks": clicks,
     }
+
+
+def proposal_json(links: ProposalLinks | None) -> dict[str, Any] | None:
+    if links is None:
+        return None
+    return {"version": links.version, "url": links.url, "pdf_url": links.pdf_url}
 
 
 def tab_config(page: TabPage, *, app_sid: str = "") -> dict[str, Any]:
@@ -83,7 +93,8 @@ def tab_config(page: TabPage, *, app_sid: str = "") -> dict[str, Any]:
         "app_sid": app_sid,
         "found": page.found,
         "active": page.active,
-        "lines": [line_json(line) for line in page.lines],
+        "lines": [line_json(line, page.clicks.get(line.line_id or 0, 0)) for line in page.lines],
+        "proposal": proposal_json(page.proposal),
         "editable": page.editable,
         "hint": page.hint,
         "sync_job_id": page.sync_job_id,
@@ -104,7 +115,10 @@ def render_tab(page: TabPage, *, app_sid: str = "") -> HTMLResponse:
         "title": page.title,
         "notice": page.notice,
         "progress": progress_text(page.found, page.active, lang),
-        "lines": [line_view(line, lang) for line in page.lines],
+        "lines": [
+            line_view(line, lang, page.clicks.get(line.line_id or 0, 0)) for line in page.lines
+        ],
+        "proposal": page.proposal,
         "editable": page.editable,
         "hint": page.hint,
         "actions": [name for name in page.actions if name in KNOWN_ACTIONS],

@@ -64,9 +64,7 @@ def _lines_json(result: dict[str, Any]) -> dict[str, Any]:
     access = result["access"]
     clicks = result.get("clicks", {})
     return {
-        "lines": [
-            {**line_json(line), "clicks": clicks.get(line.line_id, 0)} for line in result["lines"]
-        ],
+        "lines": [line_json(line, clicks.get(line.line_id or 0, 0)) for line in result["lines"]],
         "found": result["found"],
         "active": result["active"],
         "editable": access.editable,

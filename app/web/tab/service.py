@@ -23,12 +23,13 @@ from app.web.frame.i18n import t
 from app.web.frame.view_token import DEFAULT_TTL_SECONDS, ViewClaims, issue
 from app.web.tab.access import TabAccess, require_editing, tab_access
 from app.web.tab.entry import parse_entry
-from app.web.tab.page import TabPage
+from app.web.tab.page import ProposalLinks, TabPage
 from automations.procurement import repository as procurement
 from automations.procurement.messages import CATALOGUE, render
 from automations.procurement.model import Line
 from automations.procurement.search import EntryRejected, apply_search_entry, search_progress
-from automations.proposals.repository import clicks_by_url
+from automations.proposals import repository as proposals
+from automations.proposals.making import proposal_url
 
 API_BASE = "/tab/api"
 
@@ -68,6 +69,11 @@ async def open_tab(
     )
     access = await _access(session, claims, link)
     found, active = search_progress(lines)
+    latest = (
+        await latest_proposal(session, settings.app_base_url, portal.member_id, link.deal_id)
+        if link and claims.entity_kind == "deal"
+        else None
+    )
     return TabPage(
         entity_kind=claims.entity_kind,
         entity_id=claims.entity_id,
@@ -87,7 +93,19 @@ async def open_tab(
         hint=access.hint,
         sync_job_id=sync_job_id,
         deal_stage=access.deal_stage,
+        clicks=await short_link_clicks(session, portal.member_id, lines),
+        proposal=latest,
     )
+
+
+async def latest_proposal(
+    session: AsyncSession, base_url: str, member_id: str, deal_id: int
+) -> ProposalLinks | None:
+    latest = await proposals.latest_version(session, member_id, deal_id)
+    if latest is None:
+        return None
+    url = proposal_url(base_url, latest.code)
+    return ProposalLinks(version=latest.version, url=url, pdf_url=f"{url}/pdf")
 
 
 async def _access(
@@ -137,7 +155,9 @@ async def short_link_clicks(
     session: AsyncSession, member_id: str, lines: Sequence[Line]
 ) -> dict[int, int]:
     """Clicks on the proposal short link of each line's supplier URL, by line ID."""
-    by_url = await clicks_by_url(session, member_id, [line.search.supplier_url for line in lines])
+    by_url = await proposals.clicks_by_url(
+        session, member_id, [line.search.supplier_url for line in lines]
+    )
     return {
         line.line_id: by_url[line.search.supplier_url]
         for line in lines
