@@ -9,7 +9,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-from jinja2 import DictLoader, StrictUndefined, TemplateError
+from jinja2 import DictLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from automations.proposals import formats
@@ -37,6 +37,15 @@ def _environment(overrides: dict[str, str]) -> SandboxedEnvironment:
         money=formats.money, qty=formats.quantity, rate=formats.rate, day=formats.day
     )
     return environment
+
+
+def template_syntax_error(source: str) -> tuple[int, str] | None:
+    """Where and why a replacement template does not compile (line, reason), else None."""
+    try:
+        _environment({}).parse(source)
+    except TemplateSyntaxError as exc:
+        return exc.lineno, str(exc.message or "")[:200]
+    return None
 
 
 def render_html(

@@ -6,6 +6,7 @@ system; everything else — event delivery, install, REST calls — is the real 
 """
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -77,6 +78,23 @@ class Stack:
     @property
     def member_id(self) -> str:
         return str(self.portal["member_id"])
+
+    def process_env(self, **extra: str) -> dict[str, str]:
+        """The environment of a separate app process (CLI, worker) on this stack's database
+        and sandbox portal."""
+        settings = self.context.settings
+        return {
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "APP_BASE_URL": settings.app_base_url,
+            "B24_ALLOWED_DOMAINS": ",".join(settings.b24_allowed_domains),
+            "B24_OAUTH_URL": settings.b24_oauth_url,
+            "B24_CLIENT_ID": settings.b24_client_id,
+            "B24_CLIENT_SECRET": settings.b24_client_secret.get_secret_value(),
+            "SECRET_KEY": settings.secret_key.get_secret_value(),
+            "LOG_LEVEL": "WARNING",
+            **extra,
+        }
 
     async def ctl(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.control.request(method, f"/_sandbox/portals/demo{path}", **kwargs)

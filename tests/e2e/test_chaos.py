@@ -128,24 +128,15 @@ async def chaos(
     sms_port = free_port()
     async with serve(provider, sms_port), live_stack(database_url, worker_lease_seconds=1) as stack:
         journey = await Journey.start(stack)
-        settings = stack.context.settings
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "APP_BASE_URL": settings.app_base_url,
-            "B24_ALLOWED_DOMAINS": ",".join(settings.b24_allowed_domains),
-            "B24_OAUTH_URL": settings.b24_oauth_url,
-            "B24_CLIENT_ID": settings.b24_client_id,
-            "B24_CLIENT_SECRET": settings.b24_client_secret.get_secret_value(),
-            "WORKER_LEASE_SECONDS": "1",
-            "WORKER_POLL_SECONDS": "0.05",
-            "RECONCILE_INTERVAL_SECONDS": "3600",
-            "REMINDER_POLL_SECONDS": "3600",
-            "SMS_PROVIDER": "http",
-            "SMS_HTTP_URL": f"http://127.0.0.1:{sms_port}",
-            "SMS_HTTP_KEY": "chaos-key",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = stack.process_env(
+            WORKER_LEASE_SECONDS="1",
+            WORKER_POLL_SECONDS="0.05",
+            RECONCILE_INTERVAL_SECONDS="3600",
+            REMINDER_POLL_SECONDS="3600",
+            SMS_PROVIDER="http",
+            SMS_HTTP_URL=f"http://127.0.0.1:{sms_port}",
+            SMS_HTTP_KEY="chaos-key",
+        )
         worker = ChaosWorker(stack, env, random.Random(2026))
         stack.settle = worker.settle  # type: ignore[method-assign]
         try:

@@ -13,6 +13,7 @@ from typing import Any
 import pypdfium2
 import pytest
 
+from app.core.portal_settings import load_portal_settings
 from automations.proposals.formats import money
 from tests.e2e.browser_steps import (
     BROWSER_MARKS,
@@ -127,4 +128,30 @@ class TestDocumentButton:
             assert await tab.locator("#proposal-links").is_hidden()
             await screenshot(page, "e2e-proposal-refused.png")
         assert await timeline(journey) == []
+        assert watch.errors == []
+
+
+class TestProposalSettings:
+    async def test_the_administrator_sets_a_rate_and_a_bad_one_is_refused(
+        self, stack: Stack, browser: Any
+    ) -> None:
+        await stack.install()
+        page, watch = await new_page(browser)
+        await page.goto(f"{stack.sandbox_url}/p/demo/app?as=1")
+        settings = page.frame_locator("iframe.app-frame")
+        section = settings.locator("#proposal-settings")
+        await section.locator('[data-proposal="company_name"]').fill("ООО «Мост Логистик»")
+        await section.locator('[data-rate="CNY"]').fill("12,45")
+        await section.locator('[data-rate="USD"]').fill("ноль")
+        await settings.get_by_role("button", name="Сохранить").click()
+        refusal = "Курс USD → RUB: число больше нуля"
+        await settings.locator("#save-status", has_text=refusal).wait_for()
+        await section.locator('[data-rate="USD"]').fill("92,10")
+        await settings.get_by_role("button", name="Сохранить").click()
+        await settings.locator("#save-status", has_text="Сохранено.").wait_for()
+        await screenshot(page, "e2e-proposal-settings.png")
+        async with stack.context.sessions() as session:
+            stored = (await load_portal_settings(session, stack.member_id))["proposal"]
+        assert stored["rates"] == {"CNY": "12.45", "USD": "92.10"}
+        assert stored["company_name"] == "ООО «Мост Логистик»"
         assert watch.errors == []

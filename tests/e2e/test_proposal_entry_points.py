@@ -1,18 +1,22 @@
 """The proposal's entry points over the live stack: the robot «Сформировать КП» (answered
-exactly once with ``url`` and ``version``), and the tab API (queue, then follow)."""
+exactly once with ``url`` and ``version``), the tab API (queue, then follow) and the
+command ``b24bridge proposal make`` run as its own process."""
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.harness import live_stack
 from tests.e2e.procurement_steps import Journey
-from tests.e2e.proposal_steps import configure, deal_at_found, timeline
+from tests.e2e.proposal_steps import PRICES, configure, deal_at_found, timeline
 
 pytestmark = pytest.mark.e2e
 ROBOT = "b24bridge_make_proposal"
-PRICES = [("310.50", "CNY"), ("95", "USD")]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -111,3 +115,53 @@ class TestTabApi:
         )
         assert response.status_code == 409
         assert "курса CNY → RUB нет" in response.json()["error_description"]
+
+
+async def proposal_cli(journey: Journey, *args: str) -> tuple[int, str, str]:
+    """``b24bridge proposal make`` as its own process, on the stack's database and portal;
+    awaited without blocking the loop that serves the sandbox portal."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app",
+        "proposal",
+        "make",
+        "--member-id",
+        journey.stack.member_id,
+        "--deal-id",
+        str(journey.deal_id),
+        *args,
+        cwd=ROOT,
+        env=journey.stack.process_env(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    return int(process.returncode or 0), out.decode(), err.decode()
+
+
+class TestCli:
+    async def test_the_command_makes_the_proposal_and_prints_its_link(
+        self, journey: Journey
+    ) -> None:
+        await deal_at_found(journey, PRICES)
+        code, out, err = await proposal_cli(journey, "--template", "regular")
+        assert code == 0, err
+        [said, values] = out.strip().splitlines()
+        assert said.startswith("КП версии 1 готово: ")
+        url = said.removeprefix("КП версии 1 готово: ")
+        assert values == f"url={url} version=1"
+        [comment] = await timeline(journey)
+        assert url in comment["comment"] and len(comment["files"]) == 1
+        again = await proposal_cli(journey, "--template", "regular")
+        assert again[0] == 0 and f"url={url} version=1" in again[1]  # the same content
+        assert len(await timeline(journey)) == 1
+        other = await proposal_cli(journey, "--template", "new")  # another template: new text
+        assert other[0] == 0 and "version=2" in other[1]
+
+    async def test_a_deal_without_found_lines_exits_with_the_reason(self, journey: Journey) -> None:
+        await journey.create_deal()
+        code, out, err = await proposal_cli(journey)
+        assert code != 0 and out == ""
+        assert "КП не сформировано: в сделке нет найденных товаров" in err
+        assert await timeline(journey) == []

@@ -14,6 +14,7 @@ from app.web.settings_page.portal_options import Choice, PortalOptions
 from app.web.settings_page.words import js_words, word
 from automations.procurement.model import CardStage, DealStage
 from automations.procurement.search import DEFAULT_LOCK_STAGE, NEVER_LOCKED
+from automations.proposals.options import TEMPLATES, proposal_options
 
 API_BASE = "/settings/api"
 
@@ -69,6 +70,27 @@ def lock_choices(stored: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     return [{"value": v, "label": label, "selected": v == chosen} for v, label in pairs]
 
 
+SHOWN_RATES = ("CNY", "USD", "EUR")  # the suppliers' usual currencies; stored others follow
+
+
+def proposal_view(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The proposal settings as the form shows them (defaults where nothing is stored)."""
+    options = proposal_options(dict(stored))
+    codes = [*SHOWN_RATES, *sorted(set(options.rates) - set(SHOWN_RATES))]
+    return {
+        "company_name": options.company_name,
+        "company_requisites": options.company_requisites,
+        "logo_url": options.logo_url,
+        "manager_phone": options.manager_phone,
+        "validity_days": options.validity_days,
+        "rates": [
+            (code, format(options.rates[code], "f") if code in options.rates else "")
+            for code in codes
+        ],
+        "templates": {name: options.templates.get(name, "") for name in TEMPLATES},
+    }
+
+
 def choices_json(options: PortalOptions) -> dict[str, Any]:
     def listed(choices: tuple[Choice, ...]) -> list[dict[str, str]]:
         return [{"value": c.value, "label": c.label} for c in choices]
@@ -117,6 +139,7 @@ def page_context(page: SettingsPage) -> dict[str, Any]:
         ),
         "discount_field": str(stored.get("discount_field") or ""),
         "lock_choices": lock_choices(stored, lang),
+        "proposal": proposal_view(stored),
         "config": page_config(page, lang),
     }
 

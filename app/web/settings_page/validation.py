@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.core.errors import BadRequest
 from app.web.frame.i18n import stage_label
 from app.web.settings_page.portal_options import PortalOptions
-from app.web.settings_page.words import word
+from app.web.settings_page.proposal_settings import checked_proposal
+from app.web.settings_page.words import refuse, word
 from automations.procurement.model import CardStage, DealStage
 from automations.procurement.search import NEVER_LOCKED
 
@@ -31,10 +31,6 @@ LABELS = {
     "buyer_ids": "buyers",
     "service_product_ids": "services",
 }
-
-
-def refuse(key: str, lang: str, **params: object) -> BadRequest:
-    return BadRequest(word(key, lang).format(**params))
 
 
 def check_keys(body: Mapping[str, Any], lang: str = "ru") -> None:
@@ -122,6 +118,7 @@ CHECKS: dict[str, Check] = {
     ),
     "discount_field": lambda value, _options, lang: _discount_field(value, lang),
     "lines_locked_from": lambda value, _options, lang: _lock_stage(value, lang),
+    "proposal": lambda value, _options, lang: checked_proposal(value, lang),
 }
 EDITABLE_KEYS = frozenset(CHECKS)
 

@@ -1,5 +1,6 @@
 """The settings page's words in Russian (the default) and English."""
 
+from app.core.errors import BadRequest
 from app.web.frame.i18n import normalize_lang
 
 RU: dict[str, str] = {
@@ -44,6 +45,28 @@ RU: dict[str, str] = {
     "lock_rule": "Строки «Поиска» только для чтения: выберите стадию закупки из списка или «никогда».",
     "provision_rule": "Создание смарт-процесса принимает только воронку сделок (deal_category_id).",
     "portal_refused": "Портал не ответил ({code}); ничего не изменено. Попробуйте ещё раз.",
+    "proposal_section": "Коммерческое предложение (КП)",
+    "proposal_company_name": "Название компании",
+    "proposal_company_requisites": "Реквизиты",
+    "proposal_logo_url": "Логотип (адрес картинки)",
+    "proposal_manager_phone": "Телефон менеджера, если у ответственного он не указан",
+    "proposal_rates": "Курсы валют поставщиков к рублю (1 единица = … ₽)",
+    "proposal_validity_days": "Срок действия КП, дней",
+    "proposal_template_new": "Свой шаблон «Новый клиент» (Jinja2; пусто — стандартный)",
+    "proposal_template_regular": "Свой шаблон «Постоянный клиент» (Jinja2; пусто — стандартный)",
+    "proposal_templates": "Свои шаблоны КП",
+    "proposal_rule": "Настройки КП: ожидается набор полей КП (компания, курсы, срок действия…).",
+    "proposal_unknown": "Настройки КП: таких полей нет: {keys}. Уберите их.",
+    "proposal_text_rule": "{field}: текст не длиннее {limit} символов.",
+    "proposal_logo_rule": "Логотип (адрес картинки): полный адрес, начинающийся с https:// или http://, или пусто.",
+    "proposal_phone_rule": "Телефон менеджера: только цифры, пробелы, «+», «-», точки и скобки.",
+    "proposal_rates_rule": "Курсы валют: ожидается соответствие «код валюты → курс».",
+    "proposal_currency_rule": "Курсы валют: «{currency}» — не код валюты. Укажите три латинские буквы, например CNY (не RUB).",
+    "proposal_rate_rule": "Курс {currency} → RUB: число больше нуля и не больше 1 000 000, не больше 6 знаков после запятой, например 12,45.",
+    "proposal_days_rule": "Срок действия КП: целое число дней от 1 до 365.",
+    "proposal_templates_rule": "Свои шаблоны КП: бывают только new (новый клиент) и regular (постоянный клиент).",
+    "proposal_template_long": "Шаблон «{template}»: не длиннее {limit} символов.",
+    "proposal_template_rule": "Шаблон «{template}», строка {line}: {error}. Исправьте шаблон или очистите поле, чтобы вернуть стандартный.",
 }
 
 EN: dict[str, str] = {
@@ -88,6 +111,28 @@ EN: dict[str, str] = {
     "lock_rule": "Search lines read-only from: pick a procurement stage from the list, or «never».",
     "provision_rule": "Creating the smart process takes only the deal funnel (deal_category_id).",
     "portal_refused": "The portal did not answer ({code}); nothing was changed. Try again.",
+    "proposal_section": "Commercial proposal (КП)",
+    "proposal_company_name": "Company name",
+    "proposal_company_requisites": "Requisites",
+    "proposal_logo_url": "Logo (image address)",
+    "proposal_manager_phone": "Manager's phone, when the responsible user has none",
+    "proposal_rates": "Supplier currency rates to the rouble (1 unit = … ₽)",
+    "proposal_validity_days": "Proposal valid for, days",
+    "proposal_template_new": "Own «new client» template (Jinja2; empty: the standard one)",
+    "proposal_template_regular": "Own «regular client» template (Jinja2; empty: the standard one)",
+    "proposal_templates": "Own proposal templates",
+    "proposal_rule": "Proposal settings: expected the proposal fields (company, rates, validity…).",
+    "proposal_unknown": "Proposal settings: no such fields: {keys}. Remove them.",
+    "proposal_text_rule": "{field}: text of at most {limit} characters.",
+    "proposal_logo_rule": "Logo (image address): a full address starting with https:// or http://, or empty.",
+    "proposal_phone_rule": "Manager's phone: digits, spaces, «+», «-», dots and brackets only.",
+    "proposal_rates_rule": "Currency rates: expected a map of currency code → rate.",
+    "proposal_currency_rule": "Currency rates: «{currency}» is not a currency code. Give three Latin letters such as CNY (not RUB).",
+    "proposal_rate_rule": "Rate {currency} → RUB: a number above zero and at most 1,000,000 with at most 6 decimals, e.g. 12.45.",
+    "proposal_days_rule": "Proposal validity: a whole number of days from 1 to 365.",
+    "proposal_templates_rule": "Own proposal templates: only new (new client) and regular (regular client) exist.",
+    "proposal_template_long": "Template «{template}»: at most {limit} characters.",
+    "proposal_template_rule": "Template «{template}», line {line}: {error}. Fix the template or empty the field to restore the standard one.",
 }
 
 CATALOGS = {"ru": RU, "en": EN}
@@ -109,3 +154,8 @@ def word(key: str, lang: str) -> str:
 def js_words(lang: str) -> dict[str, str]:
     """Every text the page's script shows, so it never builds text of its own."""
     return {key: word(key, lang) for key in JS_KEYS}
+
+
+def refuse(key: str, lang: str, **params: object) -> BadRequest:
+    """The settings refusal ``key`` in the page's language, naming the field and the rule."""
+    return BadRequest(word(key, lang).format(**params))

@@ -1,6 +1,6 @@
 /*
- * The settings page: save the stage map, buyers, services, discount field and the stage
- * the «Поиск» lines lock from (PUT
+ * The settings page: save the stage map, buyers, services, discount field, the stage
+ * the «Поиск» lines lock from and the proposal (КП) settings (PUT
  * {api_base}), provision (POST {api_base}/provision), and reload a funnel's stages when
  * the deal funnel changes (GET {api_base}?deal_category_id=N). Every request carries
  * X-View-Token (RELIABILITY.md S10); every text comes from config.strings (read as
@@ -56,6 +56,20 @@
     return values;
   }
 
+  function proposalSettings() {
+    var proposal = { rates: {}, templates: {} };
+    form.querySelectorAll("[data-proposal]").forEach(function (field) {
+      proposal[field.dataset.proposal] = field.value.trim();
+    });
+    form.querySelectorAll("[data-rate]").forEach(function (field) {
+      proposal.rates[field.dataset.rate] = field.value.trim();
+    });
+    form.querySelectorAll("[data-template]").forEach(function (field) {
+      proposal.templates[field.dataset.template] = field.value;
+    });
+    return proposal;
+  }
+
   function collect() {
     var body = {
       deal_stages: stageMap("deal"),
@@ -63,6 +77,7 @@
       service_product_ids: checked("services"),
       discount_field: document.getElementById("discount-field").value.trim(),
       lines_locked_from: document.getElementById("lines-locked-from").value,
+      proposal: proposalSettings(),
     };
     var category = document.getElementById("deal-category");
     if (category.value !== "") {
