@@ -5,18 +5,30 @@ Replacement templates are outside input: the sandbox keeps them from reaching Py
 internals, unknown names fail loudly (``StrictUndefined``) and any failure is a ``Problem``.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
 
 from jinja2 import DictLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from automations.proposals import formats
 from automations.proposals.content import ProposalContent
 from automations.proposals.rules import Problem
 
 RENDER_ERRORS = (TemplateError, TypeError, ValueError, ArithmeticError, LookupError)
+WORDING_BLOCKS = ("greeting", "closing")
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The template's own words as plain text — its ``greeting`` and ``closing`` blocks — so the
+    PDF says what the HTML says (a regular client is thanked for coming back)."""
+
+    greeting: str = ""
+    closing: str = ""
 
 
 @cache
@@ -61,3 +73,28 @@ def render_html(
         return template.render(c=content, version=version, valid_until=valid_until, pdf_url=pdf_url)
     except RENDER_ERRORS as exc:
         return Problem("template_failed", {"template": content.template, "error": str(exc)[:200]})
+
+
+def render_wording(
+    content: ProposalContent,
+    *,
+    version: int,
+    valid_until: date,
+    pdf_url: str,
+    overrides: dict[str, str],
+) -> Wording:
+    """The template's ``greeting`` and ``closing`` blocks as text (empty where it has none);
+    called after ``render_html`` succeeded with the same arguments."""
+    values = {"c": content, "version": version, "valid_until": valid_until, "pdf_url": pdf_url}
+    try:
+        template = _environment(overrides).get_template(f"{content.template}.html.j2")
+        context = template.new_context(values)
+        # The blocks' output is the sandbox's autoescaped HTML; it is only turned into text.
+        texts = {
+            name: Markup("".join(template.blocks[name](context))).striptags()  # noqa: S704
+            for name in WORDING_BLOCKS
+            if name in template.blocks
+        }
+    except RENDER_ERRORS:
+        return Wording()
+    return Wording(**texts)

@@ -24,7 +24,7 @@ from automations.procurement.model import Line
 from automations.proposals import repository
 from automations.proposals.content import ProposalContent, content_hash
 from automations.proposals.deal_facts import DealFacts, read_deal_facts
-from automations.proposals.html import render_html
+from automations.proposals.html import render_html, render_wording
 from automations.proposals.link_rules import TargetRefused, checked_target, new_code
 from automations.proposals.options import ProposalOptions, proposal_options
 from automations.proposals.pdf import render_pdf
@@ -111,15 +111,16 @@ class Draft:
         version = await repository.next_version(session, self.member_id, deal_id)
         code = new_code(PROPOSAL_CODE_LENGTH)
         valid_until = self.today + timedelta(days=self.options.validity_days)
-        html = render_html(
-            content,
-            version=version,
-            valid_until=valid_until,
-            pdf_url=f"{proposal_url(self.base_url, code)}/pdf",
-            overrides=self.options.templates,
-        )
+        rendering: dict[str, Any] = {
+            "version": version,
+            "valid_until": valid_until,
+            "pdf_url": f"{proposal_url(self.base_url, code)}/pdf",
+            "overrides": self.options.templates,
+        }
+        html = render_html(content, **rendering)
         if isinstance(html, Problem):
             raise Refused(html)
+        wording = render_wording(content, **rendering)
         proposal = Proposal(
             member_id=self.member_id,
             deal_id=deal_id,
@@ -129,7 +130,7 @@ class Draft:
             template=template,
             valid_until=valid_until,
             html=html,
-            pdf=render_pdf(content, version=version, valid_until=valid_until),
+            pdf=render_pdf(content, version=version, valid_until=valid_until, wording=wording),
         )
         return await repository.add_version(session, proposal)
 

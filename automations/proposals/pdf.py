@@ -10,6 +10,7 @@ from fpdf.fonts import FontFace
 
 from automations.proposals import formats
 from automations.proposals.content import GoodsLine, ProposalContent
+from automations.proposals.html import Wording
 
 LINES_PER_PAGE = 15
 FONT = "Roboto"
@@ -41,11 +42,19 @@ def _document() -> ProposalPdf:
     return pdf
 
 
-def render_pdf(content: ProposalContent, *, version: int, valid_until: date) -> bytes:
+def render_pdf(
+    content: ProposalContent, *, version: int, valid_until: date, wording: Wording | None = None
+) -> bytes:
+    """``wording``: the template's greeting and closing (``html.render_wording``)."""
+    wording = wording or Wording()
     pdf = _document()
     pdf.set_title(f"Коммерческое предложение № {content.deal_id}-{version}")
     pdf.add_page()
     _header(pdf, content, version)
+    if wording.greeting:
+        pdf.set_font(FONT, size=10)
+        _para(pdf, 5, wording.greeting)
+        pdf.ln(2)
     chunks = [
         content.lines[i : i + LINES_PER_PAGE] for i in range(0, len(content.lines), LINES_PER_PAGE)
     ]
@@ -55,7 +64,7 @@ def render_pdf(content: ProposalContent, *, version: int, valid_until: date) -> 
         _goods_table(pdf, chunk)
     _services(pdf, content)
     _totals(pdf, content)
-    _closing(pdf, content, valid_until)
+    _closing(pdf, content, valid_until, wording.closing)
     return bytes(pdf.output())
 
 
@@ -152,12 +161,14 @@ def _totals(pdf: FPDF, content: ProposalContent) -> None:
     pdf.cell(30, 8, f"{formats.money(totals.total)} ₽", align="R", new_x="LMARGIN", new_y="NEXT")
 
 
-def _closing(pdf: FPDF, content: ProposalContent, valid_until: date) -> None:
+def _closing(pdf: FPDF, content: ProposalContent, valid_until: date, closing: str) -> None:
     pdf.ln(3)
     pdf.set_font(FONT, size=9)
     if content.rates:
         rates = ", ".join(f"1 {c} = {formats.rate(r)} ₽" for c, r in content.rates)
         _para(pdf, 5, f"Цены поставщиков пересчитаны в рубли по курсу: {rates}.")
+    if closing:
+        _para(pdf, 5, closing)
     _para(pdf, 5, f"Предложение действительно до {formats.day(valid_until)}.")
     manager = content.manager_name or "—"
     if content.manager_phone:

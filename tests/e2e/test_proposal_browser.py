@@ -88,6 +88,7 @@ class TestDocumentButton:
         assert all(name in text for name in (*FOUND_NAMES, "Доставка"))
         assert all(readable(amount) in text for amount in EXPECTED.values())
         assert "1 CNY = 12,45 ₽" in text and "1 USD = 92,10 ₽" in text
+        assert "спасибо, что снова с нами" in text  # the regular client's template speaks
         save_first_pdf_page(base64.b64decode(attached["content"]), "e2e-proposal-pdf-page1.png")
         assert (await journey.deal())[journey.values["deal_proposal_link_field"]] == url
 
