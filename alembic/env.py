@@ -3,6 +3,7 @@
 import asyncio
 from logging.config import fileConfig
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -16,6 +17,9 @@ if config.config_file_name and not config.attributes.get("skip_logging_config"):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
+# Several processes starting at once (2 web + 2 workers) may each find the schema behind:
+# on PostgreSQL they take turns on this lock, and the later ones find it already at head.
+MIGRATION_LOCK_ID = 0x62323462  # "b24b"
 
 
 def _database_url() -> str:
@@ -30,6 +34,8 @@ def _run_migrations(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"))
         context.run_migrations()
 
 

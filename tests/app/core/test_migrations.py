@@ -1,7 +1,11 @@
 """The schema comes only from Alembic: migrations round-trip and match the models."""
 
+import asyncio
+import os
+import sys
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
@@ -9,7 +13,7 @@ from sqlmodel import SQLModel
 
 import app.core.models  # noqa: F401
 from app.core.db import create_engine
-from app.core.migrations import downgrade, is_at_head, upgrade
+from app.core.migrations import PROJECT_ROOT, downgrade, is_at_head, upgrade
 
 
 def _schema_diff(connection: Connection) -> list[Any]:
@@ -36,3 +40,32 @@ class TestMigrations:
         finally:
             await engine.dispose()
         assert diff == []
+
+    async def test_processes_starting_together_upgrade_once(self, database_url: str) -> None:
+        """Four processes of a fresh PostgreSQL deployment migrate at the same moment (Alembic
+        runs one command per process, so these are real processes)."""
+        if not database_url.startswith("postgresql"):
+            pytest.skip("one SQLite file is one process's database (README, Operations)")
+        await downgrade(database_url, "base")
+        results = await asyncio.gather(*(migrate_process(database_url) for _ in range(4)))
+        assert [code for code, _ in results] == [0] * 4, results
+        engine = create_engine(database_url)
+        try:
+            assert await is_at_head(engine, database_url)
+        finally:
+            await engine.dispose()
+
+
+async def migrate_process(database_url: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app",
+        "migrate",
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    return int(process.returncode or 0), out.decode()[-500:]
