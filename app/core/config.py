@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = 4
     worker_poll_seconds: float = 1.0
     worker_lease_seconds: int = 60
+    worker_stop_grace_seconds: float = Field(default=10.0, gt=0, le=300)
     inbox_max_attempts: int = 8
     reconcile_interval_seconds: int = 300
     b24_offline_events: bool = False

@@ -6,16 +6,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
-from app.core.models import (
-    Effect,
-    InboxEvent,
-    Job,
-    PortalSettings,
-    ProcurementLine,
-    ProcurementLink,
-    Reminder,
-)
+from app.core.models import Job
 from app.core.models.base import utc_now
 from app.core.models.portal import Portal
 
@@ -49,6 +42,13 @@ async def find_active_portal(session: AsyncSession, member_id: str) -> Portal | 
 async def list_active_portals(session: AsyncSession) -> list[Portal]:
     rows = await session.scalars(select(Portal).where(Portal.status == ACTIVE))
     return list(rows)
+
+
+async def rotate_action_secret(session: AsyncSession, portal: Portal, secret: str) -> None:
+    """The portal's new action secret; the old one is refused from the commit on."""
+    portal.action_secret = secret
+    portal.updated_at = utc_now()
+    await session.flush()
 
 
 async def register_portal(
@@ -102,13 +102,9 @@ async def mark_uninstalled(session: AsyncSession, portal: Portal, *, purge: bool
 
 
 async def purge_portal_data(session: AsyncSession, member_id: str) -> None:
-    for table in (
-        ProcurementLine,
-        ProcurementLink,
-        Effect,
-        Reminder,
-        Job,
-        InboxEvent,
-        PortalSettings,
-    ):
-        await session.execute(delete(table).where(table.member_id == member_id))
+    """Delete everything the app keeps for the portal (uninstall with «удалить данные»): every
+    table with a ``member_id`` column but the portal's own row, children before parents, so
+    a table a capability adds later is purged too."""
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        if table.name != Portal.__tablename__ and "member_id" in table.columns:
+            await session.execute(delete(table).where(table.columns["member_id"] == member_id))

@@ -19,6 +19,7 @@ class Background:
     worker: Worker
     scheduler: AsyncIOScheduler
     loop_task: asyncio.Task[None]
+    grace_seconds: float  # WORKER_STOP_GRACE_SECONDS
 
 
 def build_worker(context: AppContext) -> Worker:
@@ -38,13 +39,17 @@ def start_background(context: AppContext) -> Background:
     scheduler = build_scheduler(context, owner=worker.worker_id)
     scheduler.start()
     return Background(
-        worker=worker, scheduler=scheduler, loop_task=asyncio.create_task(worker.run_forever())
+        worker=worker,
+        scheduler=scheduler,
+        loop_task=asyncio.create_task(worker.run_forever()),
+        grace_seconds=context.settings.worker_stop_grace_seconds,
     )
 
 
 async def stop_background(background: Background) -> None:
+    """Stop claiming, give running jobs the grace period, hand back what is still held."""
     background.scheduler.shutdown(wait=False)
-    await background.worker.stop()
+    await background.worker.stop(background.grace_seconds)
     await background.loop_task
 
 
