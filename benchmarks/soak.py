@@ -55,13 +55,12 @@ class Processes:
 
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
+    logs: Path | None = None  # --logs: each process's output kept as <role>.log
+
     def start(self, role: str, args: list[str], env: dict[str, str]) -> None:
+        output = open(self.logs / f"{role}.log", "wb") if self.logs else subprocess.DEVNULL  # noqa: SIM115
         self.children[role] = subprocess.Popen(
-            [sys.executable, *args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [sys.executable, *args], cwd=ROOT, env=env, stdout=output, stderr=output
         )
 
     def rss_mib(self) -> dict[str, float]:
@@ -111,13 +110,15 @@ async def wait_ready(url: str) -> None:
 
 
 @asynccontextmanager
-async def layout(database_url: str) -> AsyncIterator[tuple[Processes, str, str]]:
+async def layout(
+    database_url: str, logs: Path | None = None
+) -> AsyncIterator[tuple[Processes, str, str]]:
     """Sandbox, web and worker processes; yields them with the app's and sandbox's URLs."""
     sandbox_port, app_port = free_port(), free_port()
     sandbox = SandboxSettings(base_url=f"http://127.0.0.1:{sandbox_port}")
     app_url = f"http://127.0.0.1:{app_port}"
-    env = app_env(database_url, app_url, sandbox)
-    processes = Processes()
+    env = app_env(database_url, app_url, sandbox) | ({"LOG_LEVEL": "INFO"} if logs else {})
+    processes = Processes(logs=logs)
     try:
         processes.start("sandbox", ["-m", "sandbox", "--port", str(sandbox_port)], env)
         processes.start("web", ["-m", "app", "serve", "--port", str(app_port)], env)
@@ -279,6 +280,7 @@ async def main() -> None:
     parser.add_argument("--portals", type=int, default=50)
     parser.add_argument("--deals", type=int, default=20)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--logs", type=Path, default=None, help="keep each process's log here")
     args = parser.parse_args()
     scratch = PostgresDatabases(args.database_url) if args.database_url else None
     if scratch is not None:
@@ -289,7 +291,7 @@ async def main() -> None:
         await upgrade(database_url)
     seconds = args.minutes * 60
     try:
-        async with layout(database_url) as (processes, app_url, sandbox_url):
+        async with layout(database_url, args.logs) as (processes, app_url, sandbox_url):
             async with httpx.AsyncClient(base_url=sandbox_url, timeout=60) as control:
                 portals = await install_portals(control, app_url, args.portals, args.deals)
             print(

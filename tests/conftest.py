@@ -11,6 +11,14 @@ from tests.databases import PostgresDatabases, SqliteDatabases, postgres_base_ur
 DATABASE_KINDS = ["sqlite"] + (["postgresql"] if postgres_base_url() else [])
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test``) the browser tests run one after another in one
+    process: several Chromiums at once on a small machine make their steps time out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def sqlite_databases(tmp_path_factory: pytest.TempPathFactory) -> SqliteDatabases:
     databases = SqliteDatabases(Path(tmp_path_factory.mktemp("sqlite")))

@@ -15,6 +15,13 @@ from tests.e2e.harness import free_port
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(autouse=True)
+def own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo writes var/demo.env into its working folder while it runs: keep that out of
+    the checkout, where tests in other processes read their settings."""
+    monkeypatch.chdir(tmp_path)
+
+
 def run_demo_check(database: Path, port: int, sandbox_port: int) -> tuple[int, str]:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{database}", "DEMO_CHECK": "1"}
     args = ["demo", "--port", str(port), "--sandbox-port", str(sandbox_port)]
