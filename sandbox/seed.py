@@ -66,6 +66,8 @@ def _catalog(portal: Portal) -> None:
             "ACTIVE": "Y",
             "CATALOG_ID": 1,
             "VAT_INCLUDED": "Y",
+            "XML_ID": f"demo-product-{product_id}",
+            "CODE": f"ART-{product_id:03d}",
         }
 
 

@@ -4,6 +4,7 @@ from app.core import queue
 from app.portals.setup import run_bind_job
 from app.worker.actions import run_action_job
 from app.worker.robot_replies import run_robot_job
+from automations.exchange.handler import run_exchange_job
 from automations.ports import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
 from automations.procurement.reminder import fire_reminder
@@ -19,4 +20,5 @@ HANDLERS: dict[str, JobHandler] = {
     queue.ACTION: run_action_job,
     queue.ROBOT: run_robot_job,
     queue.PROPOSAL: make_proposal_job,
+    queue.EXCHANGE: run_exchange_job,
 }

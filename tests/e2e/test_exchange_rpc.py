@@ -1,0 +1,146 @@
+"""The JSON-RPC door of the exchange gateway over the live stack: orders become deals once,
+the standard error codes, batches mixing good and bad calls, the outbox cursor."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.e2e import exchange_steps as steps
+from tests.e2e.harness import Stack, live_stack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def stack(database_url: str) -> AsyncIterator[Stack]:
+    async with live_stack(database_url) as stack:
+        await stack.install()
+        yield stack
+
+
+class TestOrders:
+    async def test_an_order_becomes_one_deal_with_its_rows(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        before = len(await steps.deals(stack))
+        answer = await node.call("order.upsert", {"order": steps.order("o-1")})
+        assert answer["result"]["state"] == "accepted"
+        await stack.worker.run_until_idle()
+        deals = await steps.deals(stack)
+        assert len(deals) == before + 1
+        deal = deals[-1]
+        assert deal["TITLE"] == "Заказ S-77 от 2026-12-01"
+        rows = await steps.rows_of(stack, deal["ID"])
+        assert [(r["PRODUCT_ID"], r["QUANTITY"]) for r in rows] == [(1, 2.0), (3, 1.0)]
+        assert deal["OPPORTUNITY"] == "32400.00"
+        assert deal["CONTACT_ID"] == "1"  # matched by phone, not created
+        status = await node.call("order.status", {"external_id": "o-1"})
+        assert status["result"]["status"] == "done"
+        assert status["result"]["deal_id"] == int(deal["ID"])
+
+    async def test_a_repeated_upload_changes_nothing(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        await node.call("order.upsert", {"order": steps.order("o-1")})
+        await stack.worker.run_until_idle()
+        before = await steps.deals(stack)
+        again = await node.call("order.upsert", {"order": steps.order("o-1")})
+        assert again["result"]["state"] == "unchanged"
+        await stack.worker.run_until_idle()
+        assert await steps.deals(stack) == before
+
+    async def test_two_nodes_sending_the_same_order_make_one_deal(self, stack: Stack) -> None:
+        first, second = await steps.add(stack, "base-1"), await steps.add(stack, "base-2")
+        before = len(await steps.deals(stack))
+        await first.call("order.upsert", {"order": steps.order("guid-a")})
+        await second.call("order.upsert", {"order": steps.order("guid-b", number="УТ-55")})
+        await stack.worker.run_until_idle()
+        assert len(await steps.deals(stack)) == before + 1
+        status = await second.call("order.status", {"external_id": "guid-b"})
+        assert status["result"]["status"] == "done"
+
+    async def test_an_unknown_product_refuses_the_document(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        rows = [{"code": "no-such", "name": "Неизвестный", "price": "10", "quantity": "1"}]
+        before = len(await steps.deals(stack))
+        await node.call("order.upsert", {"order": steps.order("o-9", rows=rows)})
+        await stack.worker.run_until_idle()
+        assert len(await steps.deals(stack)) == before
+        status = (await node.call("order.status", {"external_id": "o-9"}))["result"]
+        assert status["status"] == "refused" and "no-such" in status["message"]
+
+    async def test_a_node_allowed_to_create_products_adds_a_free_row(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b", allow_create_products=True)
+        rows = [{"code": "no-such", "name": "Неизвестный", "price": "10", "quantity": "1"}]
+        await node.call("order.upsert", {"order": steps.order("o-9", rows=rows)})
+        await stack.worker.run_until_idle()
+        deal = (await steps.deals(stack))[-1]
+        [row] = await steps.rows_of(stack, deal["ID"])
+        assert row["PRODUCT_NAME"] == "Неизвестный" and not row["PRODUCT_ID"]
+
+
+class TestErrors:
+    async def test_a_body_that_is_not_json_is_a_parse_error(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        headers = {"Authorization": f"Bearer {node.credentials.bearer}"}
+        response = await stack.http.post("/exchange/rpc", content=b"{oops", headers=headers)
+        assert response.status_code == 200
+        assert response.json()["error"]["code"] == -32700
+        assert response.json()["id"] is None
+
+    async def test_a_request_without_jsonrpc_is_invalid(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        answer = (await node.rpc({"method": "node.ping", "id": 5})).json()
+        assert answer["error"]["code"] == -32600 and answer["id"] == 5
+
+    async def test_an_unknown_method_is_not_found(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        answer = await node.call("order.delete", {})
+        assert answer["error"]["code"] == -32601
+        assert "order.upsert" in answer["error"]["data"]["available"]
+
+    async def test_invalid_params_name_the_field_paths(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        bad = steps.order("o-1")
+        bad["rows"][0]["price"] = "-5"
+        del bad["number"]
+        answer = await node.call("order.upsert", {"order": bad})
+        assert answer["error"]["code"] == -32602
+        fields = {item["field"] for item in answer["error"]["data"]}
+        assert fields == {"order.number", "order.rows.0.price"}
+
+    async def test_a_wrong_token_is_refused_and_nothing_is_stored(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        headers = {"Authorization": f"Bearer {node.credentials.login}.wrong"}
+        body = {"jsonrpc": "2.0", "method": "order.upsert",
+                "params": {"order": steps.order("o-1")}, "id": 1}  # fmt: skip
+        response = await stack.http.post("/exchange/rpc", json=body, headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == -32001
+        answer = await node.call("order.status", {"external_id": "o-1"})
+        assert answer["error"]["code"] == -32602
+
+    async def test_a_batch_mixing_good_and_bad_calls_answers_each(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        batch = [
+            {"jsonrpc": "2.0", "method": "node.ping", "id": 1},
+            {"jsonrpc": "2.0", "method": "nope", "id": 2},
+            {"jsonrpc": "2.0", "method": "order.upsert", "params": {"order": {}}, "id": 3},
+            {
+                "jsonrpc": "2.0",
+                "method": "order.upsert",
+                "params": {"order": steps.order("o-1")},
+                "id": 4,
+            },
+            {"jsonrpc": "2.0", "method": "node.ping"},
+            42,
+        ]
+        answers = (await node.rpc(batch)).json()
+        by_id = {a["id"]: a for a in answers}
+        assert len(answers) == 5  # the notification has no answer
+        assert by_id[1]["result"]["node"] == "b2b"
+        assert by_id[2]["error"]["code"] == -32601
+        assert by_id[3]["error"]["code"] == -32602
+        assert by_id[4]["result"]["state"] == "accepted"
+        assert by_id[None]["error"]["code"] == -32600
+        await stack.worker.run_until_idle()
+        status = await node.call("order.status", {"external_id": "o-1"})
+        assert status["result"]["status"] == "done"
