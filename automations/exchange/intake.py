@@ -134,7 +134,11 @@ async def _store(
             ExchangeDocument.external_id == external_id,
         )
     )
-    if stored is not None and stored.content_hash == digest and stored.status != "failed":
+    if (
+        stored is not None
+        and stored.content_hash == digest
+        and stored.status in ("done", "pending")
+    ):
         return Received(kind, external_id, UNCHANGED, stored.id)
     if stored is None:
         stored = ExchangeDocument(
