@@ -150,7 +150,7 @@ async def _applied(deps: Deps, work: Work, deal_id: int, digest: str) -> None:
         order.deal_id, order.applied_hash, order.updated_at = deal_id, digest, utc_now()
         order.snapshot = order.snapshot | {
             "rows": rules.rows_snapshot(work.document),
-            "opportunity": str(rules.rows_total(work.document)),
+            "opportunity": rules.number_text(rules.rows_total(work.document)),
         }
         await effects.finish(
             session, work.portal.member_id, _effect_key(order.id or 0), result={"deal_id": deal_id}

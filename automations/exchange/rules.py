@@ -131,5 +131,10 @@ def applied_hash(order: OrderDocument) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def number_text(value: Decimal) -> str:
+    """One spelling per amount (``12500.0`` and ``12500.00`` are the same ``12500``)."""
+    return format(value.normalize(), "f")
+
+
 def rows_snapshot(order: OrderDocument) -> list[list[str]]:
-    return [[row.name, str(row.price), str(row.quantity)] for row in order.rows]
+    return [[row.name, number_text(row.price), number_text(row.quantity)] for row in order.rows]

@@ -144,3 +144,36 @@ class TestErrors:
         await stack.worker.run_until_idle()
         status = await node.call("order.status", {"external_id": "o-1"})
         assert status["result"]["status"] == "done"
+
+
+class TestOutbox:
+    async def test_a_stage_change_reaches_the_order_s_node_once(self, stack: Stack) -> None:
+        sender = await steps.add(stack, "b2b", direction="both")
+        bystander = await steps.add(stack, "other", direction="both")
+        await sender.call("order.upsert", {"order": steps.order("o-1")})
+        await stack.settle()
+        assert (await sender.call("changes.pull", {}))["result"]["changes"] == []  # own echo
+        deal_id = (await steps.deals(stack))[-1]["ID"]
+        await stack.act("crm.deal.update", {"id": deal_id, "fields": {"STAGE_ID": "EXECUTING"}})
+        await stack.settle()
+        pulled = (await sender.call("changes.pull", {}))["result"]
+        [change] = pulled["changes"]
+        assert change["stage"] == "EXECUTING" and change["changed"] == ["stage"]
+        assert change["external_id"] == "o-1" and change["deal_id"] == int(deal_id)
+        again = (await sender.call("changes.pull", {}))["result"]["changes"]
+        assert again == [change]  # not acknowledged yet: offered again
+        acked = await sender.call("changes.ack", {"cursor": pulled["cursor"]})
+        assert acked["result"]["acknowledged"] == 1
+        assert (await sender.call("changes.pull", {}))["result"]["changes"] == []
+        assert (await bystander.call("changes.pull", {}))["result"]["changes"] == []
+
+    async def test_a_deal_made_in_bitrix24_goes_to_the_nodes_of_its_funnel(
+        self, stack: Stack
+    ) -> None:
+        receiver = await steps.add(stack, "erp", direction="out", deal_category_id=0)
+        inbound = await steps.add(stack, "site", direction="in")
+        await stack.act("crm.deal.add", {"fields": {"TITLE": "Из портала"}})
+        await stack.settle()
+        [change] = (await receiver.call("changes.pull", {}))["result"]["changes"]
+        assert change["event"] == "deal.created"
+        assert (await inbound.call("changes.pull", {}))["result"]["changes"] == []
