@@ -7,6 +7,7 @@ from app.core.models import ExchangeFeed, ExchangeNode
 from automations.exchange import intake
 from automations.exchange.nodes import NodeError
 from webhooks.exchange.jsonrpc import RpcError, dispatch, parse_body
+from webhooks.exchange.onec import import_orders
 from webhooks.exchange.rpc_methods import NodeMethods
 
 REPLAYABLE = ("order.upsert", "counterparty.upsert")
@@ -25,7 +26,10 @@ async def replay_feed(session: AsyncSession, feed_id: int) -> ExchangeFeed:
         session, node, door=original.door, operation=f"replay {feed_id}", body=original.body,
         content_type=original.content_type,
     )  # fmt: skip
-    await _replay_rpc(session, node, feed)
+    if original.door == "1c":
+        await import_orders(session, node, feed, original.body)
+    else:
+        await _replay_rpc(session, node, feed)
     return feed
 
 
