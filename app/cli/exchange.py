@@ -18,6 +18,9 @@ exchange_cli = typer.Typer(help="Exchange gateway (1C, B2B portals).", no_args_i
 node_cli = typer.Typer(help="Exchange nodes.", no_args_is_help=True)
 archive_cli = typer.Typer(help="The feed archive.", no_args_is_help=True)
 exchange_cli.add_typer(node_cli, name="node")
+PropertyMap = typer.Option(
+    None, "--map", help="Order property = deal field, e.g. 'Склад=UF_CRM_STORE' (repeatable)."
+)
 exchange_cli.add_typer(archive_cli, name="archive")
 
 
@@ -43,8 +46,12 @@ def add(  # noqa: PLR0913 — one parameter per documented option
     cutoff: str | None = typer.Option(None, "--cutoff", help="YYYY-MM-DD"),
     allow_create_products: bool = typer.Option(False, "--allow-create-products"),
     dedupe_rule: str = typer.Option("site_or_number", "--dedupe-rule"),
+    maps: list[str] | None = PropertyMap,
 ) -> None:
     """Add a node and print its credentials (once)."""
+    pairs = [m.split("=", 1) for m in maps or []]
+    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+        fail("--map: ожидается «свойство=UF_CRM_ПОЛЕ». / Expected 'property=UF_CRM_FIELD'.")
     try:
         cutoff_date = date.fromisoformat(cutoff) if cutoff else None
     except ValueError:
@@ -53,6 +60,7 @@ def add(  # noqa: PLR0913 — one parameter per documented option
         member_id=member_id, name=name, kind=kind, direction=direction,
         deal_category_id=deal_category, company_id=company_id, default_user_id=default_user,
         cutoff=cutoff_date, allow_create_products=allow_create_products, dedupe_rule=dedupe_rule,
+        property_map={k.strip(): v.strip() for k, v in pairs},
     )  # fmt: skip
 
     async def work(context: AppContext) -> nodes.Credentials:

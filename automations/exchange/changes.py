@@ -19,7 +19,12 @@ from app.core.models import ExchangeDocument, ExchangeNode, ExchangeOrder, Job
 from app.core.models.base import utc_now
 from app.core.upsert import insert_for
 from automations.exchange import nodes, outbox
-from automations.exchange.rules import ORIGINATOR, number_text
+from automations.exchange.rules import (
+    ORIGINATOR,
+    number_text,
+    properties_of_deal,
+    property_map,
+)
 from automations.ports import Deps, JobHandler
 from connectors.bitrix24 import Priority
 from connectors.crm.schemas import DealRecord, parse_rows
@@ -43,7 +48,9 @@ async def arm_if_subscribed(deps: Deps, member_id: str, deal_id: int) -> None:
 
 def snapshot_of(deal: DealRecord, raw_rows: Any) -> dict[str, Any]:
     rows = parse_rows(raw_rows)
+    mapping = property_map({})
     return {
+        "properties": properties_of_deal(deal.fields, mapping),
         "stage": deal.stage_id,
         "opportunity": number_text(deal.opportunity),
         "rows": [[r.name, number_text(r.price), number_text(r.quantity)] for r in rows],
@@ -55,6 +62,8 @@ def snapshot_of(deal: DealRecord, raw_rows: Any) -> dict[str, Any]:
 def changed_parts(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """What differs; a stage first seen after our own create is a baseline, not a change."""
     parts = [name for name in ("opportunity", "rows") if before.get(name) != now[name]]
+    if before.get("properties") not in (None, now["properties"]):
+        parts.append("properties")
     if before.get("stage") not in (None, now["stage"]):
         parts.insert(0, "stage")
     return parts

@@ -102,7 +102,8 @@ def _write_commands(
     work: Work, found: rest.Found, deal_id: int | None, origin_id: str
 ) -> dict[str, Call]:
     commands: dict[str, Call] = {}
-    place = rules.DealPlace(work.node.deal_category_id, work.node.default_user_id)
+    node = work.node
+    place = rules.DealPlace(node.deal_category_id, node.default_user_id, node.property_map)
     fields = rules.deal_fields(work.document, place, origin_id=origin_id)
     client = rules.client_fields(work.document)
     if found.company_id:
@@ -148,7 +149,9 @@ async def _applied(deps: Deps, work: Work, deal_id: int, digest: str) -> None:
         order = await session.get(ExchangeOrder, work.order.id)
         assert order is not None
         order.deal_id, order.applied_hash, order.updated_at = deal_id, digest, utc_now()
+        written = rules.mapped_properties(work.document, rules.property_map(work.node.property_map))
         order.snapshot = order.snapshot | {
+            "properties": rules.properties_of_deal(written, rules.DEFAULT_PROPERTY_MAP),
             "rows": rules.rows_snapshot(work.document),
             "opportunity": rules.number_text(rules.rows_total(work.document)),
         }

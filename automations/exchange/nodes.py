@@ -1,6 +1,6 @@
 """Exchange nodes: add (credentials returned once), list, disable, rotate, authenticate."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -30,6 +30,7 @@ class NodeSpec:
     cutoff: date | None = None
     allow_create_products: bool = False
     dedupe_rule: str = "site_or_number"
+    property_map: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ def _check(spec: NodeSpec) -> None:
         raise NodeError(
             f"Поле «direction» должно быть одним из {DIRECTIONS}. / "
             f"direction must be one of {DIRECTIONS}."
+        )
+    bad = [f for f in spec.property_map.values() if not f.startswith("UF_CRM_")]
+    if bad:
+        raise NodeError(
+            f"Поле сделки {bad[0]!r} в карте свойств должно начинаться с UF_CRM_. / "
+            "Mapped deal fields must be user fields (UF_CRM_…)."
         )
     if spec.dedupe_rule not in DEDUPE_RULES:
         raise NodeError(

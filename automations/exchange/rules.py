@@ -18,6 +18,36 @@ from automations.exchange.documents import OrderDocument, OrderRow
 ORIGINATOR = "b24bridge"
 INN_FIELD = "UF_CRM_INN"
 
+# Order properties (1C реквизиты by name, JSON-RPC ``properties`` keys) ↔ deal fields.
+# A node's ``property_map`` adds to or overrides these.
+DEFAULT_PROPERTY_MAP = {
+    "Номер бонусной карты": "UF_CRM_B24B_BONUS_CARD",
+    "Сумма оплаченная бонусами": "UF_CRM_B24B_BONUS_PAID",
+    "Промокод": "UF_CRM_B24B_PROMO_CODE",
+    "Юридическое лицо": "UF_CRM_B24B_LEGAL_ENTITY",
+    "bonus_card": "UF_CRM_B24B_BONUS_CARD",
+    "bonus_paid": "UF_CRM_B24B_BONUS_PAID",
+    "promo_code": "UF_CRM_B24B_PROMO_CODE",
+    "legal_entity": "UF_CRM_B24B_LEGAL_ENTITY",
+}
+
+
+def property_map(node_map: dict[str, str]) -> dict[str, str]:
+    return DEFAULT_PROPERTY_MAP | node_map
+
+
+def mapped_properties(order: OrderDocument, mapping: dict[str, str]) -> dict[str, str]:
+    """Deal fields from the order's properties; unknown properties stay in the archive."""
+    return {mapping[name]: value for name, value in order.properties.items() if name in mapping}
+
+
+def properties_of_deal(fields: dict[str, Any], mapping: dict[str, str]) -> dict[str, str]:
+    """The deal's mapped fields under their property names (the first name of each field)."""
+    names: dict[str, str] = {}
+    for name, field in mapping.items():
+        names.setdefault(field, name)
+    return {names[f]: str(fields[f]) for f in sorted(names) if fields.get(f) not in (None, "")}
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -91,6 +121,7 @@ def deal_title(order: OrderDocument) -> str:
 class DealPlace:
     category_id: int | None
     assigned_by_id: int | None
+    properties: dict[str, str] | None = None
 
 
 def deal_fields(order: OrderDocument, place: DealPlace, *, origin_id: str) -> dict[str, Any]:
@@ -105,7 +136,7 @@ def deal_fields(order: OrderDocument, place: DealPlace, *, origin_id: str) -> di
         fields["CATEGORY_ID"] = place.category_id
     if place.assigned_by_id is not None:
         fields["ASSIGNED_BY_ID"] = place.assigned_by_id
-    return fields
+    return fields | mapped_properties(order, property_map(place.properties or {}))
 
 
 def client_fields(order: OrderDocument) -> tuple[str, dict[str, Any]] | None:

@@ -60,6 +60,7 @@ class TestThreeBases:
         assert len(deals) == before + 2
         shared_deal = next(d for d in deals if d["TITLE"] == "Заказ S-500 от 2026-12-01")
         assert shared_deal["OPPORTUNITY"] == "43900.00"
+        assert shared_deal["UF_CRM_B24B_BONUS_CARD"] == "BC-1"
 
         await stack.act(
             "crm.deal.update", {"id": shared_deal["ID"], "fields": {"STAGE_ID": "EXECUTING"}}

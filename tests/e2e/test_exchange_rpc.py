@@ -177,3 +177,22 @@ class TestOutbox:
         [change] = (await receiver.call("changes.pull", {}))["result"]["changes"]
         assert change["event"] == "deal.created"
         assert (await inbound.call("changes.pull", {}))["result"]["changes"] == []
+
+
+class TestProperties:
+    async def test_properties_map_to_deal_fields_and_their_change_goes_back(
+        self, stack: Stack
+    ) -> None:
+        node = await steps.add(stack, "b2b", property_map={"Склад": "UF_CRM_STORE"})
+        properties = {"bonus_card": "777", "Склад": "Главный", "Неизвестное": "x"}
+        await node.call("order.upsert", {"order": steps.order("o-1", properties=properties)})
+        await stack.settle()
+        deal = (await steps.deals(stack))[-1]
+        assert deal["UF_CRM_B24B_BONUS_CARD"] == "777" and deal["UF_CRM_STORE"] == "Главный"
+        assert "Неизвестное" not in str(deal)
+        fields = {"UF_CRM_B24B_BONUS_CARD": "778"}
+        await stack.act("crm.deal.update", {"id": deal["ID"], "fields": fields})
+        await stack.settle()
+        [change] = (await node.call("changes.pull", {}))["result"]["changes"]
+        assert change["changed"] == ["properties"]
+        assert change["properties"] == {"Номер бонусной карты": "778"}

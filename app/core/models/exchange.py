@@ -29,6 +29,7 @@ class ExchangeNode(SQLModel, table=True):
     cutoff: date | None = None
     allow_create_products: bool = False
     dedupe_rule: str = Field(default="site_or_number", max_length=32)
+    property_map: dict[str, str] = json_field()
     enabled: bool = True
     created_at: datetime = timestamp_field()
 
