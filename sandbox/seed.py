@@ -12,7 +12,14 @@ from sandbox.stages import add_category
 from sandbox.state import Portal, PortalConfig, Sandbox, User, new_portal
 
 USERS = [
-    User(2, "Анна", "Смирнова", "anna@example.com", position="Менеджер по продажам"),
+    User(
+        2,
+        "Анна",
+        "Смирнова",
+        "anna@example.com",
+        position="Менеджер по продажам",
+        fields={"UF_USR_B24B_EMPLOYEE_CODE": "000102"},
+    ),
     User(3, "Борис", "Ли", "boris@example.com", position="Закупщик"),
 ]
 SECTIONS = [(1, "Запчасти"), (2, "Услуги")]

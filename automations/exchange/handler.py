@@ -31,6 +31,7 @@ class Work:
     documents: list[ExchangeDocument]
     node: ExchangeNode
     document: OrderDocument
+    copy: bool = False
 
 
 async def run_exchange_job(deps: Deps, job: Job) -> str:
@@ -53,10 +54,20 @@ async def _load(session: AsyncSession, member_id: str, order_id: int) -> Work | 
     )
     if not pending:
         return None
-    node = await session.get(ExchangeNode, pending[0].node_id)
+    leading = _leading(order, pending)
+    node = await session.get(ExchangeNode, leading.node_id)
     assert node is not None
-    document = OrderDocument.model_validate(pending[0].document)
-    return Work(portal, order, pending, node, document)
+    document = OrderDocument.model_validate(leading.document)
+    return Work(
+        portal, order, pending, node, document, copy=leading.node_id != order.origin_node_id
+    )
+
+
+def _leading(order: ExchangeOrder, pending: list[ExchangeDocument]) -> ExchangeDocument:
+    """The origin node's latest document decides the deal; another node's copy of the same
+    order only links to it — unless the origin has not made the deal (then the copy does)."""
+    from_origin = [d for d in pending if d.node_id == order.origin_node_id]
+    return from_origin[0] if from_origin else pending[0]
 
 
 async def apply_order(deps: Deps, member_id: str, order_id: int) -> str:
@@ -65,8 +76,9 @@ async def apply_order(deps: Deps, member_id: str, order_id: int) -> str:
     if work is None:
         return "nothing pending"
     digest = rules.applied_hash(work.document)
-    if work.order.deal_id is not None and work.order.applied_hash == digest:
-        await _finish(deps, work, status="done", message=_unchanged(work.order.deal_id))
+    if work.order.deal_id is not None and (work.copy or work.order.applied_hash == digest):
+        message = _linked(work.order.deal_id) if work.copy else _unchanged(work.order.deal_id)
+        await _finish(deps, work, status="done", message=message)
         return f"order {order_id}: unchanged"
     client = deps.rest.for_portal(work.portal)
     origin_id = rules.op_id(member_id, order_id)
@@ -86,12 +98,20 @@ async def apply_order(deps: Deps, member_id: str, order_id: int) -> str:
         await _remember_deal(deps, work.order.id, deal_id)
         raise PortalWriteFailed("; ".join(written.errors))
     assert deal_id is not None
-    await _applied(deps, work, deal_id, digest)
+    note = rules.responsible(work.document, found.user_id, work.node.default_user_id).note
+    await _applied(deps, work, deal_id, digest, note)
     return f"order {order_id}: deal {deal_id}"
 
 
 class PortalWriteFailed(Exception):
     """The write batch failed part-way; the job retries and converges (rows are replaced)."""
+
+
+def _linked(deal_id: int) -> str:
+    return (
+        f"Этот заказ уже пришёл от другого узла: связан со сделкой {deal_id}, повторно не "
+        f"записан. / The same order came from another node first: linked to deal {deal_id}."
+    )
 
 
 def _unchanged(deal_id: int) -> str:
@@ -103,7 +123,8 @@ def _write_commands(
 ) -> dict[str, Call]:
     commands: dict[str, Call] = {}
     node = work.node
-    place = rules.DealPlace(node.deal_category_id, node.default_user_id, node.property_map)
+    person = rules.responsible(work.document, found.user_id, node.default_user_id)
+    place = rules.DealPlace(node.deal_category_id, person.user_id, node.property_map)
     fields = rules.deal_fields(work.document, place, origin_id=origin_id)
     client = rules.client_fields(work.document)
     if found.company_id:
@@ -143,8 +164,8 @@ async def _remember_deal(deps: Deps, order_id: int | None, deal_id: int | None) 
             order.deal_id = deal_id
 
 
-async def _applied(deps: Deps, work: Work, deal_id: int, digest: str) -> None:
-    message = f"Сделка {deal_id} записана. / Deal {deal_id} written."
+async def _applied(deps: Deps, work: Work, deal_id: int, digest: str, note: str) -> None:
+    message = f"Сделка {deal_id} записана. / Deal {deal_id} written. {note}".strip()
     async with unit_of_work(deps.sessions) as session:
         order = await session.get(ExchangeOrder, work.order.id)
         assert order is not None

@@ -5,7 +5,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from automations.exchange.documents import OrderDocument
-from automations.exchange.rules import INN_FIELD, ORIGINATOR, Catalog, product_keys
+from automations.exchange.rules import (
+    EMPLOYEE_CODE_FIELD,
+    INN_FIELD,
+    ORIGINATOR,
+    Catalog,
+    product_keys,
+)
 from connectors.bitrix24 import Bitrix24Client, Bitrix24Error, Call, Outcome, Priority
 
 PAGE = 50
@@ -17,6 +23,7 @@ class Found:
     catalog: Catalog
     contact_id: int | None
     company_id: int | None
+    user_id: int | None = None
 
 
 def _chunks(values: list[str]) -> list[list[str]]:
@@ -35,6 +42,9 @@ def read_commands(order: OrderDocument, origin_id: str, *, known_deal: bool) -> 
         commands[f"px{index}"] = _product_query({"XML_ID": chunk})
     for index, chunk in enumerate(_chunks(articles)):
         commands[f"pc{index}"] = _product_query({"CODE": chunk})
+    if order.responsible_code:
+        query = {"filter": {EMPLOYEE_CODE_FIELD: order.responsible_code}}
+        commands["user"] = ("user.get", query)
     party = order.counterparty
     if party is not None and party.is_company:
         commands["company"] = ("crm.company.list", _client_query({INN_FIELD: party.inn}))
@@ -79,6 +89,7 @@ def parse_found(outcomes: dict[str, Outcome[Any]]) -> Found:
         catalog=Catalog(by_xml, by_code),
         contact_id=_first_id(outcomes.get("contact")),
         company_id=_first_id(outcomes.get("company")),
+        user_id=_first_id(outcomes.get("user")),
     )
 
 

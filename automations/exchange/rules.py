@@ -17,6 +17,7 @@ from automations.exchange.documents import OrderDocument, OrderRow
 
 ORIGINATOR = "b24bridge"
 INN_FIELD = "UF_CRM_INN"
+EMPLOYEE_CODE_FIELD = "UF_USR_B24B_EMPLOYEE_CODE"  # табельный номер, a user field of users
 
 # Order properties (1C реквизиты by name, JSON-RPC ``properties`` keys) ↔ deal fields.
 # A node's ``property_map`` adds to or overrides these.
@@ -104,6 +105,30 @@ def product_rows(order: OrderDocument, catalog: Catalog) -> list[dict[str, Any]]
 def rows_total(order: OrderDocument) -> Decimal:
     return sum((row.price * row.quantity for row in order.rows), Decimal(0)).quantize(
         Decimal("0.01")
+    )
+
+
+@dataclass(frozen=True)
+class Responsible:
+    user_id: int | None
+    note: str
+
+
+def responsible(
+    order: OrderDocument, found_user: int | None, default_user: int | None
+) -> Responsible:
+    """The user of the employee code, else the node's default user — and a note saying so."""
+    code = order.responsible_code
+    if not code:
+        return Responsible(default_user, "")
+    if found_user is not None:
+        return Responsible(found_user, "")
+    fallback = f"пользователь {default_user}" if default_user else "автор по умолчанию портала"
+    return Responsible(
+        default_user,
+        f"Табельный номер «{code}» не найден у сотрудников: ответственный — {fallback}. "
+        f"Заполните поле {EMPLOYEE_CODE_FIELD} у сотрудника. / Employee code {code!r} not "
+        f"found: the default user is responsible.",
     )
 
 

@@ -43,7 +43,9 @@ class TestThreeBases:
         )
         piter = await base(stack, "КА Питер", "both")
         before = len(await steps.deals(stack))
-        shared = order_xml("guid-m-1", "М-0001", site_number="S-500", rows=ROWS)
+        shared = order_xml(
+            "guid-m-1", "М-0001", site_number="S-500", rows=ROWS, responsible="000102"
+        )
         broken = order_xml("guid-m-2", "", site_number="S-501", rows=ROWS)
         answer = await moscow.exchange_orders("C:\\v8_8789_c.xml", commerce_file([shared, broken]))
         assert answer.startswith("success\ndocuments=2 refused=1"), answer
@@ -61,6 +63,7 @@ class TestThreeBases:
         shared_deal = next(d for d in deals if d["TITLE"] == "Заказ S-500 от 2026-12-01")
         assert shared_deal["OPPORTUNITY"] == "43900.00"
         assert shared_deal["UF_CRM_B24B_BONUS_CARD"] == "BC-1"
+        assert shared_deal["ASSIGNED_BY_ID"] == "2"  # by the employee code
 
         await stack.act(
             "crm.deal.update", {"id": shared_deal["ID"], "fields": {"STAGE_ID": "EXECUTING"}}

@@ -55,7 +55,7 @@ class TestOrders:
         await stack.worker.run_until_idle()
         assert len(await steps.deals(stack)) == before + 1
         status = await second.call("order.status", {"external_id": "guid-b"})
-        assert status["result"]["status"] == "done"
+        assert status["result"]["status"] == "done" and "связан" in status["result"]["message"]
 
     async def test_an_unknown_product_refuses_the_document(self, stack: Stack) -> None:
         node = await steps.add(stack, "b2b")
@@ -196,3 +196,21 @@ class TestProperties:
         [change] = (await node.call("changes.pull", {}))["result"]["changes"]
         assert change["changed"] == ["properties"]
         assert change["properties"] == {"Номер бонусной карты": "778"}
+
+
+class TestResponsible:
+    async def test_the_employee_code_picks_the_user(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b", default_user_id=3)
+        await node.call("order.upsert", {"order": steps.order("o-1", responsible_code="000102")})
+        await stack.worker.run_until_idle()
+        assert (await steps.deals(stack))[-1]["ASSIGNED_BY_ID"] == "2"
+
+    async def test_an_unknown_code_goes_to_the_default_user_and_is_reported(
+        self, stack: Stack
+    ) -> None:
+        node = await steps.add(stack, "b2b", default_user_id=3)
+        await node.call("order.upsert", {"order": steps.order("o-1", responsible_code="777")})
+        await stack.worker.run_until_idle()
+        assert (await steps.deals(stack))[-1]["ASSIGNED_BY_ID"] == "3"
+        status = (await node.call("order.status", {"external_id": "o-1"}))["result"]
+        assert status["status"] == "done" and "«777» не найден" in status["message"]
