@@ -195,6 +195,7 @@ async def _close_documents(
         document = await session.get(ExchangeDocument, seen.id)
         if document is None or document.updated_at != seen.updated_at:
             continue
+        copy = document.node_id != work.node.id and status == "done" and deal_id is not None
         document.status = status
-        document.result = {"message": message, "deal_id": deal_id}
+        document.result = {"message": _linked(deal_id) if copy else message, "deal_id": deal_id}
         document.updated_at = utc_now()
