@@ -181,10 +181,8 @@ def _document(root: Element, change: dict[str, Any]) -> None:
         _add(item, "ЦенаЗаЕдиницу", price)
         _add(item, "Количество", quantity)
     requisites = SubElement(document, "ЗначенияРеквизитов")
-    for name, value in (
-        ("Статус заказа", change["stage"]),
-        ("Номер в Битрикс24", change["deal_id"]),
-    ):
+    pairs = [("Статус заказа", change["stage"]), ("Номер в Битрикс24", change["deal_id"])]
+    for name, value in [*pairs, *change.get("properties", {}).items()]:
         item = SubElement(requisites, "ЗначениеРеквизита")
         _add(item, "Наименование", name)
         _add(item, "Значение", value)
