@@ -136,13 +136,15 @@ class TestAppReplacedMidUpload:
                               "filename": "a.xml", "sessid": first.sessid}, content=body[:half])  # fmt: skip
         port = free_port()
         replacement = create_app(stack.context.settings)
-        async with serve(replacement, port):
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-                second = OneCBase(http, node, cookie=first.cookie, sessid=first.sessid)
-                await http.post("/exchange/1c", params={"type": "sale", "mode": "file",
-                                "filename": "a.xml", "sessid": second.sessid},
-                                content=body[half:])  # fmt: skip
-                answer = (await second.get("import", filename="a.xml")).content.decode("cp1251")
+        async with (
+            serve(replacement, port),
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
+        ):
+            second = OneCBase(http, node, cookie=first.cookie, sessid=first.sessid)
+            await http.post("/exchange/1c", params={"type": "sale", "mode": "file",
+                            "filename": "a.xml", "sessid": second.sessid},
+                            content=body[half:])  # fmt: skip
+            answer = (await second.get("import", filename="a.xml")).content.decode("cp1251")
         assert answer.startswith("success\ndocuments=1 refused=0"), answer
         await stack.worker.run_until_idle()
         assert len(await origin_ids(stack)) == 1
