@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 
 import typer
 
-from app.cli.shared import MemberId, fail, run_with_context
+from app.cli.shared import MemberId, active_portal, fail, run_with_context
 from app.core.context import AppContext
 from app.core.db import unit_of_work
-from automations.exchange import archive, nodes
+from app.portals.clients import portal_clients
+from automations.exchange import archive, nodes, promo
 from webhooks.exchange.replay import replay_feed
 
 exchange_cli = typer.Typer(help="Exchange gateway (1C, B2B portals).", no_args_is_help=True)
@@ -177,3 +178,16 @@ def _run(work: Callable[[AppContext], Coroutine[Any, Any, T]]) -> T:
         return run_with_context(work)
     except nodes.NodeError as exc:
         fail(str(exc))
+
+
+@exchange_cli.command("provision")
+def provision(member_id: str = MemberId) -> None:
+    """Create the promo-code directory (smart process «Промокоды» with its fields) and the
+    deal fields the order properties map to; what exists is kept."""
+
+    async def work(context: AppContext) -> list[str]:
+        portal = await active_portal(context, member_id)
+        return await promo.provision(portal_clients(context).for_portal(portal))
+
+    created = _run(work)
+    typer.echo("\n".join(created) if created else "Всё уже создано. / Nothing to create.")

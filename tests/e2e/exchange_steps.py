@@ -5,7 +5,9 @@ from typing import Any
 
 import httpx
 
+from app.core import portal_store
 from app.core.db import unit_of_work
+from app.core.models import Portal
 from automations.exchange.nodes import Credentials, NodeSpec, add_node
 from tests.e2e.harness import Stack
 
@@ -71,3 +73,10 @@ async def deals(stack: Stack) -> list[dict[str, Any]]:
 
 async def rows_of(stack: Stack, deal_id: int | str) -> list[dict[str, Any]]:
     return list(await stack.act("crm.deal.productrows.get", {"id": deal_id}, user_id=1))
+
+
+async def portal(stack: Stack) -> Portal:
+    async with stack.context.sessions() as session:
+        found = await portal_store.find_active_portal(session, stack.member_id)
+    assert found is not None
+    return found

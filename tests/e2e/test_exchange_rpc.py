@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from automations.exchange import promo
 from tests.e2e import exchange_steps as steps
 from tests.e2e.harness import Stack, live_stack
 
@@ -214,3 +215,30 @@ class TestResponsible:
         assert (await steps.deals(stack))[-1]["ASSIGNED_BY_ID"] == "3"
         status = (await node.call("order.status", {"external_id": "o-1"}))["result"]
         assert status["status"] == "done" and "«777» не найден" in status["message"]
+
+
+class TestPromoCodes:
+    async def test_nodes_read_the_codes_valid_on_a_day(self, stack: Stack) -> None:
+        portal_client = stack.deps.rest.for_portal(await steps.portal(stack))
+        created = await promo.provision(portal_client)
+        assert "smart process Промокоды" in created and "field UF_CRM_B24B_BONUS_CARD" in created
+        assert await promo.provision(portal_client) == []  # idempotent
+        [kind] = (
+            await stack.act("crm.type.list", {"filter": {"code": promo.TYPE_CODE}}, user_id=1)
+        )["types"]
+        prefix = f"ufCrm{kind['id']}_"
+        for code, discount, start, end in (("WINTER", "10", "2026-12-01", "2026-12-31"),
+                                           ("OLD", "5", "2025-01-01", "2025-02-01")):  # fmt: skip
+            fields = {"title": code, f"{prefix}CODE": code, f"{prefix}DISCOUNT": discount,
+                      f"{prefix}VALID_FROM": start, f"{prefix}VALID_TO": end}  # fmt: skip
+            await stack.act(
+                "crm.item.add", {"entityTypeId": kind["entityTypeId"], "fields": fields}
+            )
+        node = await steps.add(stack, "b2b")
+        answer = (await node.call("promo_codes.list", {"valid_on": "2026-12-02"}))["result"]
+        assert answer["promo_codes"] == [{"code": "WINTER", "discount_percent": "10",
+                                          "valid_from": "2026-12-01", "valid_to": "2026-12-31"}]  # fmt: skip
+        everything = (await node.call("promo_codes.list", {"all": True}))["result"]
+        assert {c["code"] for c in everything["promo_codes"]} == {"WINTER", "OLD"}
+        wrong = await node.call("promo_codes.list", {"valid_on": "вчера"})
+        assert wrong["error"]["code"] == -32602 and wrong["error"]["data"][0]["field"] == "valid_on"

@@ -1,6 +1,8 @@
 """The JSON-RPC methods of a node, bound to one request's transaction and feed row."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -11,7 +13,8 @@ from app.core.models import ExchangeDocument, ExchangeFeed, ExchangeNode
 from app.core.models.base import utc_now
 from automations.exchange import intake, outbox
 from automations.exchange.documents import error_paths
-from webhooks.exchange.jsonrpc import INVALID_PARAMS, Method, RpcError
+from automations.exchange.promo import PromoCode
+from webhooks.exchange.jsonrpc import INTERNAL_ERROR, INVALID_PARAMS, Method, RpcError
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -46,6 +49,14 @@ class NoParams(Params):
     pass
 
 
+class PromoParams(Params):
+    valid_on: date | None = None
+    all: bool = False
+
+
+PromoReader = Callable[[], Awaitable[list[PromoCode]]]
+
+
 def _params(model: type[P], raw: dict[str, Any]) -> P:
     try:
         return model.model_validate(raw)
@@ -68,6 +79,7 @@ class NodeMethods:
     session: AsyncSession
     node: ExchangeNode
     feed: ExchangeFeed
+    promo_codes: PromoReader | None = None
 
     def table(self) -> dict[str, Method]:
         return {
@@ -77,6 +89,7 @@ class NodeMethods:
             "counterparty.upsert": self.counterparty_upsert,
             "changes.pull": self.changes_pull,
             "changes.ack": self.changes_ack,
+            "promo_codes.list": self.promo_codes_list,
         }
 
     async def ping(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -131,3 +144,14 @@ class NodeMethods:
         params = _params(AckParams, raw)
         count = await outbox.acknowledge(self.session, self.node.id or 0, params.cursor)
         return {"acknowledged": count, "cursor": params.cursor}
+
+    async def promo_codes_list(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The directory's codes valid on ``valid_on`` (today by default), or ``all``."""
+        params = _params(PromoParams, raw)
+        if self.promo_codes is None:
+            raise RpcError(
+                INTERNAL_ERROR, "Портал узла не установлен. / The node's portal is not installed."
+            )
+        day = params.valid_on or utc_now().date()
+        codes = [c for c in await self.promo_codes() if params.all or c.is_valid_on(day)]
+        return {"valid_on": day.isoformat(), "promo_codes": [c.as_dict() for c in codes]}

@@ -7,12 +7,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import portal_store
+from app.core.context import AppContext
 from app.core.http_deps import ContextDep
 from app.core.models import ExchangeNode
 from app.core.uow import in_transaction
+from app.portals.clients import portal_clients
 from automations.exchange import nodes
 from automations.exchange.credentials import split_bearer
 from automations.exchange.intake import open_feed
+from automations.exchange.promo import read_promo_codes
 from webhooks.bitrix24.verify import read_body
 from webhooks.exchange.jsonrpc import (
     INVALID_REQUEST,
@@ -22,7 +26,7 @@ from webhooks.exchange.jsonrpc import (
     error_response,
     parse_body,
 )
-from webhooks.exchange.rpc_methods import NodeMethods
+from webhooks.exchange.rpc_methods import NodeMethods, PromoReader
 
 router = APIRouter(prefix="/exchange", tags=["exchange gateway"])
 
@@ -52,7 +56,8 @@ async def rpc(request: Request, context: ContextDep) -> Response:
     body = await read_body(request)
 
     async def work(session: AsyncSession) -> Any:
-        return await _answer(session, node, body, request.headers.get("content-type", ""))
+        reader = await _promo_reader(context, session, node)
+        return await _answer(session, node, body, request.headers.get("content-type", ""), reader)
 
     answer = await in_transaction(context, work)
     if answer is None:
@@ -60,7 +65,23 @@ async def rpc(request: Request, context: ContextDep) -> Response:
     return JSONResponse(answer)
 
 
-async def _answer(session: AsyncSession, node: ExchangeNode, body: bytes, content_type: str) -> Any:
+async def _promo_reader(
+    context: AppContext, session: AsyncSession, node: ExchangeNode
+) -> PromoReader | None:
+    portal = await portal_store.find_active_portal(session, node.member_id)
+    if portal is None:
+        return None
+    client = portal_clients(context).for_portal(portal)
+    return lambda: read_promo_codes(client)
+
+
+async def _answer(
+    session: AsyncSession,
+    node: ExchangeNode,
+    body: bytes,
+    content_type: str,
+    promo_codes: PromoReader | None = None,
+) -> Any:
     feed = await open_feed(
         session, node, door="rpc", operation="rpc", body=body, content_type=content_type
     )
@@ -69,7 +90,7 @@ async def _answer(session: AsyncSession, node: ExchangeNode, body: bytes, conten
     except RpcError as error:
         feed.errors = [error.message]
         return error_response(error)
-    methods = NodeMethods(session, node, feed).table()
+    methods = NodeMethods(session, node, feed, promo_codes).table()
     if isinstance(raw, list):
         feed.operation = "rpc batch"
         if not raw:
