@@ -48,6 +48,7 @@ def add(  # noqa: PLR0913 — one parameter per documented option
     allow_create_products: bool = typer.Option(False, "--allow-create-products"),
     dedupe_rule: str = typer.Option("site_or_number", "--dedupe-rule"),
     maps: list[str] | None = PropertyMap,
+    push_url: str = typer.Option("", "--push-url", help="POST changes here (push node)."),
 ) -> None:
     """Add a node and print its credentials (once)."""
     pairs = [m.split("=", 1) for m in maps or []]
@@ -61,7 +62,7 @@ def add(  # noqa: PLR0913 — one parameter per documented option
         member_id=member_id, name=name, kind=kind, direction=direction,
         deal_category_id=deal_category, company_id=company_id, default_user_id=default_user,
         cutoff=cutoff_date, allow_create_products=allow_create_products, dedupe_rule=dedupe_rule,
-        property_map={k.strip(): v.strip() for k, v in pairs},
+        property_map={k.strip(): v.strip() for k, v in pairs}, push_url=push_url.strip(),
     )  # fmt: skip
 
     async def work(context: AppContext) -> nodes.Credentials:

@@ -21,7 +21,7 @@ RUNNING, PENDING, DONE, DEAD = "running", "pending", "done", "dead"
 SYNC_DEAL, SYNC_ITEM, BIND_PORTAL = "sync_deal", "sync_item", "bind_portal"
 RECONCILE, REMINDER, ACTION, ROBOT = "reconcile", "reminder", "action", "robot"
 PROPOSAL = "proposal"
-EXCHANGE, EXCHANGE_DEAL = "exchange", "exchange_deal"
+EXCHANGE, EXCHANGE_DEAL, EXCHANGE_PUSH = "exchange", "exchange_deal", "exchange_push"
 
 
 class PermanentJobError(Exception):
@@ -210,6 +210,12 @@ async def arm_exchange_deal(session: AsyncSession, member_id: str, deal_id: int)
     """Notice a deal's change for the exchange outbox: one job per deal, coalesced."""
     key = f"{member_id}:exchange_deal:{deal_id}"
     return await arm_job(session, member_id, EXCHANGE_DEAL, key, {"deal_id": deal_id})
+
+
+async def arm_exchange_push(session: AsyncSession, member_id: str, node_id: int) -> int:
+    """Push a node's unacknowledged changes to its URL: one job per node, coalesced."""
+    key = f"{member_id}:exchange_push:{node_id}"
+    return await arm_job(session, member_id, EXCHANGE_PUSH, key, {"node_id": node_id})
 
 
 def action_key(member_id: str, request_key: str) -> str:

@@ -6,6 +6,7 @@ from app.worker.actions import run_action_job
 from app.worker.robot_replies import run_robot_job
 from automations.exchange.changes import notice_then, record_deal_change
 from automations.exchange.handler import run_exchange_job
+from automations.exchange.push import push_changes
 from automations.ports import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
 from automations.procurement.reminder import fire_reminder
@@ -23,4 +24,5 @@ HANDLERS: dict[str, JobHandler] = {
     queue.PROPOSAL: make_proposal_job,
     queue.EXCHANGE: run_exchange_job,
     queue.EXCHANGE_DEAL: record_deal_change,
+    queue.EXCHANGE_PUSH: push_changes,
 }

@@ -107,6 +107,8 @@ async def _record(
     for node, external_id in recipients:
         change = {"event": event, "changed": parts, "external_id": external_id, **now}
         outbox.enqueue(session, [node], deal_id, change)
+        if node.push_url:
+            await queue.arm_exchange_push(session, member_id, node.id or 0)
     return f"deal {deal_id}: {', '.join(parts)} → {len(recipients)} node(s)"
 
 

@@ -31,6 +31,7 @@ class NodeSpec:
     allow_create_products: bool = False
     dedupe_rule: str = "site_or_number"
     property_map: dict[str, str] = field(default_factory=dict)
+    push_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ def _check(spec: NodeSpec) -> None:
         raise NodeError(
             f"Поле «direction» должно быть одним из {DIRECTIONS}. / "
             f"direction must be one of {DIRECTIONS}."
+        )
+    if spec.push_url and not spec.push_url.startswith(("https://", "http://")):
+        raise NodeError(
+            "Поле «push_url» должно начинаться с https:// (или http://). / "
+            "push_url must be an http(s) URL."
         )
     bad = [f for f in spec.property_map.values() if not f.startswith("UF_CRM_")]
     if bad:
