@@ -1,5 +1,6 @@
 """The feed archive: list, show (with each document's final result), and prune by age."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -66,3 +67,12 @@ async def prune(session: AsyncSession, *, older_than_days: int) -> int:
     cutoff = utc_now() - timedelta(days=older_than_days)
     result = await session.execute(delete(ExchangeFeed).where(ExchangeFeed.created_at < cutoff))
     return int(result.rowcount or 0)
+
+
+def prune_archive(days: int) -> Callable[[AsyncSession], Awaitable[int]]:
+    """The daily retention tick: feeds older than ``days`` are deleted (documents stay)."""
+
+    async def tick(session: AsyncSession) -> int:
+        return await prune(session, older_than_days=days)
+
+    return tick
