@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("dedupe_rule", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("property_map", sa.JSON(), nullable=False),
         sa.Column("push_url", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("sms_templates", sa.JSON(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),

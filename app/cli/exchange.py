@@ -19,10 +19,20 @@ exchange_cli = typer.Typer(help="Exchange gateway (1C, B2B portals).", no_args_i
 node_cli = typer.Typer(help="Exchange nodes.", no_args_is_help=True)
 archive_cli = typer.Typer(help="The feed archive.", no_args_is_help=True)
 exchange_cli.add_typer(node_cli, name="node")
+SmsTemplate = typer.Option(
+    None, "--sms", help="Deal stage = SMS text for the client, $number = the order's number."
+)
 PropertyMap = typer.Option(
     None, "--map", help="Order property = deal field, e.g. 'Склад=UF_CRM_STORE' (repeatable)."
 )
 exchange_cli.add_typer(archive_cli, name="archive")
+
+
+def _pairs(option: str, values: list[str] | None, shape: str) -> dict[str, str]:
+    pairs = [value.split("=", 1) for value in values or []]
+    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+        fail(f"{option}: ожидается «{shape}». / Expected 'key=value'.")
+    return {key.strip(): value.strip() for key, value in pairs}
 
 
 def _print_credentials(credentials: nodes.Credentials, kind: str) -> None:
@@ -49,11 +59,11 @@ def add(  # noqa: PLR0913 — one parameter per documented option
     dedupe_rule: str = typer.Option("site_or_number", "--dedupe-rule"),
     maps: list[str] | None = PropertyMap,
     push_url: str = typer.Option("", "--push-url", help="POST changes here (push node)."),
+    sms: list[str] | None = SmsTemplate,
 ) -> None:
     """Add a node and print its credentials (once)."""
-    pairs = [m.split("=", 1) for m in maps or []]
-    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
-        fail("--map: ожидается «свойство=UF_CRM_ПОЛЕ». / Expected 'property=UF_CRM_FIELD'.")
+    pairs = _pairs("--map", maps, "свойство=UF_CRM_ПОЛЕ")
+    templates = _pairs("--sms", sms, "СТАДИЯ=Текст SMS, $number — номер заказа")
     try:
         cutoff_date = date.fromisoformat(cutoff) if cutoff else None
     except ValueError:
@@ -62,7 +72,7 @@ def add(  # noqa: PLR0913 — one parameter per documented option
         member_id=member_id, name=name, kind=kind, direction=direction,
         deal_category_id=deal_category, company_id=company_id, default_user_id=default_user,
         cutoff=cutoff_date, allow_create_products=allow_create_products, dedupe_rule=dedupe_rule,
-        property_map={k.strip(): v.strip() for k, v in pairs}, push_url=push_url.strip(),
+        property_map=pairs, push_url=push_url.strip(), sms_templates=templates,
     )  # fmt: skip
 
     async def work(context: AppContext) -> nodes.Credentials:

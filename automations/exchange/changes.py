@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core import portal_store, queue
+from app.core import effects, portal_store, queue
 from app.core.db import unit_of_work
 from app.core.models import ExchangeDocument, ExchangeNode, ExchangeOrder, Job
 from app.core.models.base import utc_now
 from app.core.upsert import insert_for
-from automations.exchange import nodes, outbox
+from automations.exchange import nodes, notify, outbox
 from automations.exchange.rules import (
     ORIGINATOR,
     number_text,
@@ -87,25 +87,45 @@ async def record_deal_change(deps: Deps, job: Job) -> str:
     now = snapshot_of(deal, outcomes["rows"].unwrap())
     ours = deal.fields.get("ORIGINATOR_ID") == ORIGINATOR
     async with unit_of_work(deps.sessions) as session:
-        return await _record(session, job.member_id, deal_id, now, ours=ours)
+        note, sms = await _record(session, job.member_id, deal_id, now, ours=ours)
+    return note + await notify.send_due(deps, job.member_id, sms)
 
 
 async def _record(
     session: AsyncSession, member_id: str, deal_id: int, now: dict[str, Any], *, ours: bool
-) -> str:
+) -> tuple[str, notify.SmsDue | None]:
     order = await _find_order(session, member_id, deal_id)
     if order is None and ours:  # our create, its record not committed yet: it sets the snapshot
-        return f"deal {deal_id}: made by the gateway, not recorded yet"
+        return f"deal {deal_id}: made by the gateway, not recorded yet", None
     order = order or await _new_order(session, member_id, deal_id)
     before = dict(order.snapshot)
     parts = changed_parts(before, now)
+    entered = "stage" in parts or before.get("stage") is None  # the first stage counts too
+    now["stage_entries"] = int(before.get("stage_entries", 0)) + int(entered)
     order.snapshot, order.updated_at = now, utc_now()
+    sms = await notify.plan(session, order, deal_id, now)
+    if sms is not None and entered:
+        await effects.start(session, member_id, [(sms.key, notify.KIND)])
     if not parts:
-        return f"deal {deal_id}: no change"
+        return f"deal {deal_id}: no change", sms
+    return await _enqueue(session, member_id, order, parts, before=before, now=now), sms
+
+
+async def _enqueue(
+    session: AsyncSession,
+    member_id: str,
+    order: ExchangeOrder,
+    parts: list[str],
+    *,
+    before: dict[str, Any],
+    now: dict[str, Any],
+) -> str:
+    deal_id = order.deal_id or 0
     recipients = await _recipients(session, member_id, order, now)
     event = "deal.changed" if before or order.origin_node_id else "deal.created"
     for node, external_id in recipients:
-        change = {"event": event, "changed": parts, "external_id": external_id, **now}
+        state = {k: v for k, v in now.items() if k != "stage_entries"}
+        change = {"event": event, "changed": parts, "external_id": external_id, **state}
         outbox.enqueue(session, [node], deal_id, change)
         if node.push_url:
             await queue.arm_exchange_push(session, member_id, node.id or 0)

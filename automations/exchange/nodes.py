@@ -32,6 +32,7 @@ class NodeSpec:
     dedupe_rule: str = "site_or_number"
     property_map: dict[str, str] = field(default_factory=dict)
     push_url: str = ""
+    sms_templates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class ExchangeNode(SQLModel, table=True):
     dedupe_rule: str = Field(default="site_or_number", max_length=32)
     property_map: dict[str, str] = json_field()
     push_url: str = Field(default="", max_length=500)
+    sms_templates: dict[str, str] = json_field()
     enabled: bool = True
     created_at: datetime = timestamp_field()
 
