@@ -1,5 +1,6 @@
 """Exchange nodes: add (credentials returned once), list, disable, rotate, authenticate."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -123,16 +124,31 @@ async def rotate_secret(session: AsyncSession, node_id: int) -> Credentials:
 
 
 async def authenticate(session: AsyncSession, login: str, secret: str) -> ExchangeNode | None:
-    """The enabled node these credentials prove, or None (unknown login, wrong secret)."""
+    """The enabled node these credentials prove, or None (unknown login, wrong secret).
+
+    scrypt costs ~40 ms, so a proof is remembered per process by a digest of the pair and
+    the stored hash it matched: a rotated secret or a disabled node fails at once."""
     node: ExchangeNode | None = await session.scalar(
         select(ExchangeNode).where(ExchangeNode.login == login)
     )
     if node is None:
         credentials.verify_secret(secret, _DUMMY_HASH)  # same cost for an unknown login
         return None
-    if not credentials.verify_secret(secret, node.secret_hash) or not node.enabled:
+    if not node.enabled:
         return None
+    proof = hashlib.sha256(f"{login}\0{secret}".encode()).hexdigest()
+    if _PROVEN.get(proof) == node.secret_hash:
+        return node
+    if not credentials.verify_secret(secret, node.secret_hash):
+        return None
+    if len(_PROVEN) >= _PROVEN_MAX:
+        _PROVEN.clear()
+    _PROVEN[proof] = node.secret_hash
     return node
+
+
+_PROVEN: dict[str, str] = {}
+_PROVEN_MAX = 4096
 
 
 _DUMMY_HASH = credentials.hash_secret("dummy")
