@@ -101,7 +101,7 @@ async def file_latency(stack: Stack, megabytes: float) -> None:
     started = time.perf_counter()
     answers = await base.upload("big.xml", body, parts=parts)
     uploaded = time.perf_counter() - started
-    imported = (await base.get("import", filename="big.xml")).text
+    imported = await base.import_file("big.xml")
     accepted = time.perf_counter() - started
     assert all(a == "success\n" for a in answers) and imported.startswith("success"), imported
     print(f"mode=file: {len(body) / 1e6:.1f} MB, {count} orders in {parts} parts: upload "

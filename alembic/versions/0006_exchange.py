@@ -156,6 +156,8 @@ def upgrade() -> None:
         sa.Column("node_id", sa.Integer(), nullable=False),
         sa.Column("filename", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("imported", sa.Integer(), nullable=False),
+        sa.Column("feed_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -63,7 +63,15 @@ class OneCBase:
         init = (await self.get("init", version="2.08")).content.decode("cp1251")
         assert init.startswith("zip=no\nfile_limit="), init
         assert all(a == "success\n" for a in await self.upload(filename, body))
-        return (await self.get("import", filename=filename)).content.decode("cp1251")
+        return await self.import_file(filename)
+
+    async def import_file(self, filename: str) -> str:
+        """``mode=import``, repeated while the answer is ``progress`` (as 1C does)."""
+        for _ in range(100):
+            answer = (await self.get("import", filename=filename)).content.decode("cp1251")
+            if not answer.startswith("progress"):
+                return answer
+        raise AssertionError("import never finished")
 
 
 def order_xml(

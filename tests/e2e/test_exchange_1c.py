@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from defusedxml import ElementTree
+from sqlalchemy import select
 
+from app.core.models import ExchangeFeed
 from tests.e2e import exchange_steps as steps
 from tests.e2e.harness import Stack, live_stack
 from tests.e2e.onec_base import OneCBase, commerce_file, order_xml
@@ -117,3 +119,25 @@ class TestBadInput:
                                     "sessid": moscow.sessid}, content=b"<x/>",
         )  # fmt: skip
         assert response.content.decode("cp1251").startswith("failure\nНедопустимое имя")
+
+
+class TestBigFile:
+    async def test_import_answers_progress_until_every_document_is_stored(
+        self, stack: Stack
+    ) -> None:
+        moscow = await base(stack, "УТ Москва", "in")
+        rows = ROWS[:1]
+        documents = [
+            order_xml(f"g-{n}", str(n), site_number=f"B-{n}", rows=rows) for n in range(501)
+        ]
+        assert (await moscow.checkauth())[0] == "success"
+        await moscow.get("init", version="2.08")
+        await moscow.upload("big.xml", commerce_file(documents), parts=3)
+        first = (await moscow.get("import", filename="big.xml")).content.decode("cp1251")
+        assert first == "progress\nimported 500 of 501\n"
+        assert (await moscow.import_file("big.xml")) == "success\ndocuments=501 refused=0\n"
+        async with stack.context.sessions() as session:
+            feeds = list(
+                await session.scalars(select(ExchangeFeed).where(ExchangeFeed.door == "1c"))
+            )
+        assert [len(feed.results) for feed in feeds] == [501]  # one archive row for the file

@@ -76,39 +76,63 @@ class Imported:
     ok: bool
     message: str
     received: list[intake.Received]
+    done: bool = True
 
 
 async def import_pending(
-    session: AsyncSession, node: ExchangeNode, filename: str | None = None
+    session: AsyncSession, node: ExchangeNode, filename: str | None = None, *, step: int = 0
 ) -> list[Imported]:
-    """Import the node's uploaded files (or one of them): each part joined, archived, parsed."""
+    """Import the node's uploaded files (or one): parts joined, archived once, parsed; with
+    ``step``, at most that many documents per call (``progress`` until the file is done)."""
     query = (
         select(ExchangeUpload).where(ExchangeUpload.node_id == node.id).order_by(ExchangeUpload.id)
     )
     if filename is not None:
         query = query.where(ExchangeUpload.filename == filename)
-    parts = list(await session.scalars(query))
-    files: dict[str, list[bytes]] = {}
-    for part in parts:
-        files.setdefault(part.filename, []).append(part.data)
-    results = []
-    for name, chunks in files.items():
-        results.append(await _import_file(session, node, name, b"".join(chunks)))
-    if parts:
-        await session.execute(
-            delete(ExchangeUpload).where(ExchangeUpload.id.in_([p.id for p in parts]))
-        )
-    return results
+    files: dict[str, list[ExchangeUpload]] = {}
+    for part in await session.scalars(query):
+        files.setdefault(part.filename, []).append(part)
+    return [await _import_file(session, node, parts, step) for parts in files.values()]
 
 
 async def _import_file(
-    session: AsyncSession, node: ExchangeNode, name: str, body: bytes
+    session: AsyncSession, node: ExchangeNode, parts: list[ExchangeUpload], step: int
 ) -> Imported:
-    feed = await intake.open_feed(
-        session, node, door="1c", operation=f"sale file {name}"[:64], body=body,
-        content_type="application/xml",
-    )  # fmt: skip
-    return await import_orders(session, node, feed, body)
+    head, body = parts[0], b"".join(part.data for part in parts)
+    feed = await session.get(ExchangeFeed, head.feed_id) if head.feed_id else None
+    if feed is None:
+        feed = await intake.open_feed(
+            session, node, door="1c", operation=f"sale file {head.filename}"[:64], body=body,
+            content_type="application/xml",
+        )  # fmt: skip
+        head.feed_id = feed.id
+    try:
+        documents = parse_documents(body)
+    except CommerceMLError as exc:
+        intake.record(feed, [], (str(exc),))
+        await _drop(session, parts)
+        return Imported(False, str(exc), [])
+    window = documents[head.imported : head.imported + step] if step else documents[head.imported :]
+    received = [await intake.accept_order(session, node, feed, raw) for raw in window]
+    intake.record(feed, received)
+    head.imported += len(window)
+    if head.imported < len(documents):
+        message = f"imported {head.imported} of {len(documents)}"
+        return Imported(True, message, received, done=False)
+    await _drop(session, parts)
+    return Imported(True, _summary(feed.results), received)
+
+
+async def _drop(session: AsyncSession, parts: list[ExchangeUpload]) -> None:
+    await session.execute(
+        delete(ExchangeUpload).where(ExchangeUpload.id.in_([p.id for p in parts]))
+    )
+
+
+def _summary(results: list[dict[str, object]]) -> str:
+    refused = [r for r in results if r.get("state") == intake.REFUSED]
+    lines = [f"documents={len(results)} refused={len(refused)}"]
+    return "\n".join(lines + [f"{r['external_id']}: {r.get('message', '')}" for r in refused])
 
 
 async def import_orders(
@@ -121,7 +145,4 @@ async def import_orders(
         return Imported(False, str(exc), [])
     received = [await intake.accept_order(session, node, feed, raw) for raw in documents]
     intake.record(feed, received)
-    refused = [r for r in received if r.state == intake.REFUSED]
-    summary = f"documents={len(received)} refused={len(refused)}"
-    lines = [summary] + [f"{r.external_id}: {r.message}" for r in refused]
-    return Imported(True, "\n".join(lines), received)
+    return Imported(True, _summary(feed.results), received)

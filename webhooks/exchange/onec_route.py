@@ -25,6 +25,7 @@ from webhooks.exchange.commerceml import orders_xml
 
 router = APIRouter(prefix="/exchange", tags=["exchange gateway"])
 FILE_LIMIT = 1024 * 1024
+IMPORT_STEP = 500  # documents per mode=import call, so a big file never outlasts 1C's timeout
 TEXT = "text/plain; charset=windows-1251"
 AUTH_FAILED = (
     "Неверный логин или пароль узла обмена (или узел отключён): проверьте настройки узла в 1С. "
@@ -141,10 +142,12 @@ async def _import(session: AsyncSession, caller: Caller, request: Request, _b: b
         name = onec.clean_filename(request.query_params.get("filename", ""))
     except onec.FilenameError as exc:
         return failure(str(exc))
-    results = await onec.import_pending(session, caller.node, name)
+    results = await onec.import_pending(session, caller.node, name, step=IMPORT_STEP)
     failed = [r for r in results if not r.ok]
     if failed:
         return failure(failed[0].message)
+    if any(not r.done for r in results):  # 1C repeats the call while it reads progress
+        return answer("progress", *(r.message for r in results))
     return answer("success", *(r.message for r in results))
 
 

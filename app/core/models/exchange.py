@@ -118,6 +118,8 @@ class ExchangeUpload(SQLModel, table=True):
     node_id: int = Field(index=True)
     filename: str = Field(max_length=255)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    imported: int = 0  # on a file's first part: documents already taken by ``mode=import``
+    feed_id: int | None = None
     created_at: datetime = timestamp_field()
 
 
