@@ -8,7 +8,7 @@ Idempotency: the ``Idempotency-Key`` is ``<node>:<first cursor>-<last cursor>``;
 acknowledgement was lost is sent again with the same key, and the node drops the repeat.
 """
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import queue
@@ -52,7 +52,8 @@ async def push_changes(deps: Deps, job: Job) -> str:
 async def arm_pending_pushes(session: AsyncSession) -> int:
     """The periodic sync: one push job per push node with unacknowledged changes."""
     rows = await session.execute(
-        select(distinct(ExchangeOutbox.node_id), ExchangeNode.member_id)
+        select(ExchangeOutbox.node_id, ExchangeNode.member_id)
+        .distinct()
         .join(ExchangeNode, ExchangeNode.id == ExchangeOutbox.node_id)
         .where(
             ExchangeOutbox.acked_at.is_(None),
