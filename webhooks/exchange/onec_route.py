@@ -75,7 +75,18 @@ async def _caller(session: AsyncSession, request: Request, *, basic_only: bool) 
     return Caller(node, None) if node is not None and node.kind == "1c" else None
 
 
-@router.api_route("/1c", methods=["GET", "POST"], response_model=None)
+@router.get("/1c", response_model=None)
+async def one_c_get(request: Request, context: ContextDep) -> Response:
+    """1C «Обмен с сайтом»: checkauth, init, import, query, success (type=sale)."""
+    return await one_c(request, context)
+
+
+@router.post("/1c", response_model=None)
+async def one_c_post(request: Request, context: ContextDep) -> Response:
+    """1C «Обмен с сайтом»: mode=file (a part of an upload as the raw body)."""
+    return await one_c(request, context)
+
+
 async def one_c(request: Request, context: ContextDep) -> Response:
     kind = request.query_params.get("type", "")
     mode = request.query_params.get("mode", "")
