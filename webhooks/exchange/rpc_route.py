@@ -47,9 +47,42 @@ async def rpc_node(context: Any, request: Request) -> ExchangeNode | None:
     return node if node is not None and node.kind == "rpc" else None
 
 
-@router.post("/rpc", response_model=None)
+_EXAMPLES = {
+    "ping": {"value": {"jsonrpc": "2.0", "id": 1, "method": "node.ping"}},
+    "order": {
+        "value": {
+            "jsonrpc": "2.0", "id": 2, "method": "order.upsert",
+            "params": {"order": {
+                "external_id": "b2b-10045", "number": "10045", "date": "2026-12-01",
+                "site_number": "S-77",
+                "counterparty": {"name": "ООО Ромашка", "inn": "7701234567"},
+                "rows": [{"code": "1c-guid", "article": "ART-001", "name": "Фара",
+                          "price": "12500.00", "quantity": "2"}],
+                "properties": {"bonus_card": "BC-1"},
+            }},
+        }
+    },
+    "batch": {
+        "value": [
+            {"jsonrpc": "2.0", "id": 3, "method": "changes.pull", "params": {"cursor": 0}},
+            {"jsonrpc": "2.0", "id": 4, "method": "changes.ack", "params": {"cursor": 17}},
+            {"jsonrpc": "2.0", "id": 5, "method": "promo_codes.list"},
+        ]
+    },
+}  # fmt: skip
+_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {}, "examples": _EXAMPLES}},
+    }
+}
+
+
+@router.post("/rpc", response_model=None, openapi_extra=_OPENAPI)
 async def rpc(request: Request, context: ContextDep) -> Response:
-    """JSON-RPC 2.0 (see README «Exchange gateway» for the methods and examples)."""
+    """JSON-RPC 2.0 for B2B portals and ERPs: ``Authorization: Bearer <login>.<password>``;
+    methods node.ping, order.upsert, order.status, counterparty.upsert, changes.pull,
+    changes.ack, promo_codes.list (parameters and answers: README «Exchange gateway»)."""
     node = await rpc_node(context, request)
     if node is None:
         return JSONResponse(error_response(_UNAUTHORIZED), status_code=401)
