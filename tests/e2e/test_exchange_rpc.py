@@ -242,3 +242,26 @@ class TestPromoCodes:
         assert {c["code"] for c in everything["promo_codes"]} == {"WINTER", "OLD"}
         wrong = await node.call("promo_codes.list", {"valid_on": "вчера"})
         assert wrong["error"]["code"] == -32602 and wrong["error"]["data"][0]["field"] == "valid_on"
+
+
+class TestCounterparties:
+    async def test_a_company_is_found_by_inn_and_updated_not_duplicated(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        party = {"external_id": "c-1", "name": "ООО Ромашка", "inn": "7701234567"}
+        before = len(await stack.act("crm.company.list", {}, user_id=1))
+        answer = await node.call("counterparty.upsert", {"counterparty": party})
+        assert answer["result"]["state"] == "accepted"
+        await stack.worker.run_until_idle()
+        renamed = party | {"name": "ООО Ромашка и К", "phone": "+74950000000"}
+        await node.call("counterparty.upsert", {"counterparty": renamed})
+        await stack.worker.run_until_idle()
+        companies = await stack.act("crm.company.list", {"select": ["*", "PHONE"]}, user_id=1)
+        assert len(companies) == before + 1
+        assert companies[-1]["TITLE"] == "ООО Ромашка и К"
+        status = await node.call("order.status", {"external_id": "c-1", "kind": "counterparty"})
+        assert status["result"]["status"] == "done"
+
+    async def test_a_bad_inn_is_refused_with_its_path(self, stack: Stack) -> None:
+        node = await steps.add(stack, "b2b")
+        answer = await node.call("counterparty.upsert", {"counterparty": {"name": "X", "inn": "1"}})
+        assert answer["error"]["data"][0]["field"] == "counterparty.inn"

@@ -108,7 +108,7 @@ class NodeMethods:
         received = await intake.accept_counterparty(
             self.session, self.node, self.feed, params.counterparty
         )
-        return self._answer(received, "counterparty.")
+        return self._answer(received, "")  # the paths already start with counterparty.
 
     def _answer(self, received: intake.Received, prefix: str) -> dict[str, Any]:
         intake.record(self.feed, [received])
