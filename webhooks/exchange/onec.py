@@ -24,6 +24,12 @@ def _digest(value: str) -> str:
 
 
 async def open_session(session: AsyncSession, node: ExchangeNode) -> str:
+    """A new session; the node's expired ones are dropped on the way."""
+    await session.execute(
+        delete(ExchangeSession).where(
+            ExchangeSession.node_id == node.id, ExchangeSession.expires_at < utc_now()
+        )
+    )
     value = secrets.token_hex(20)
     session.add(
         ExchangeSession(
