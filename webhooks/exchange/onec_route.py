@@ -25,7 +25,7 @@ from webhooks.exchange.commerceml import orders_xml
 
 router = APIRouter(prefix="/exchange", tags=["exchange gateway"])
 FILE_LIMIT = 1024 * 1024
-IMPORT_STEP = 500  # documents per mode=import call, so a big file never outlasts 1C's timeout
+IMPORT_STEP = 200  # documents per mode=import call, so a big file never outlasts 1C's timeout
 TEXT = "text/plain; charset=windows-1251"
 AUTH_FAILED = (
     "Неверный логин или пароль узла обмена (или узел отключён): проверьте настройки узла в 1С. "
