@@ -85,6 +85,16 @@ def _external_id_of(raw: Any) -> str:
     return str(value) if value is not None else ""
 
 
+def _outbound_only(kind: str, raw: Any) -> Received:
+    reason = "узел только получает изменения (direction=out) / the node only receives changes"
+    errors = [{"field": "direction", "reason": reason}]
+    message = (
+        "Документ не принят: узел настроен только на получение изменений (direction=out); "
+        "задайте direction=in или both. / Refused: the node's direction is out."
+    )
+    return Received(kind, _external_id_of(raw), REFUSED, message=message, errors=errors)
+
+
 def _refusal(kind: str, raw: Any, exc: ValidationError) -> Received:
     errors = error_paths(exc)
     return Received(kind, _external_id_of(raw), REFUSED, message=describe(errors), errors=errors)
@@ -93,6 +103,8 @@ def _refusal(kind: str, raw: Any, exc: ValidationError) -> Received:
 async def accept_order(
     session: AsyncSession, node: ExchangeNode, feed: ExchangeFeed, raw: Any
 ) -> Received:
+    if node.direction == "out":
+        return _outbound_only(ORDER, raw)
     try:
         order = OrderDocument.model_validate(raw)
     except ValidationError as exc:
@@ -109,6 +121,8 @@ async def accept_order(
 async def accept_counterparty(
     session: AsyncSession, node: ExchangeNode, feed: ExchangeFeed, raw: Any
 ) -> Received:
+    if node.direction == "out":
+        return _outbound_only(COUNTERPARTY, raw)
     try:
         document = CounterpartyDocument.model_validate({"counterparty": raw})
     except ValidationError as exc:

@@ -265,3 +265,11 @@ class TestCounterparties:
         node = await steps.add(stack, "b2b")
         answer = await node.call("counterparty.upsert", {"counterparty": {"name": "X", "inn": "1"}})
         assert answer["error"]["data"][0]["field"] == "counterparty.inn"
+
+
+class TestDirection:
+    async def test_a_node_that_only_receives_cannot_send_orders(self, stack: Stack) -> None:
+        node = await steps.add(stack, "erp", direction="out")
+        answer = await node.call("order.upsert", {"order": steps.order("o-1")})
+        assert answer["error"]["code"] == -32602
+        assert answer["error"]["data"][0]["field"] == "order.direction"
