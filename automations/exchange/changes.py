@@ -27,7 +27,7 @@ from automations.exchange.rules import (
 )
 from automations.ports import Deps, JobHandler
 from connectors.bitrix24 import Priority
-from connectors.crm.schemas import DealRecord, parse_rows
+from connectors.crm.schemas import DealRecord, as_int, parse_rows
 
 
 def notice_then(handler: JobHandler) -> JobHandler:
@@ -56,6 +56,7 @@ def snapshot_of(deal: DealRecord, raw_rows: Any) -> dict[str, Any]:
         "rows": [[r.name, number_text(r.price), number_text(r.quantity)] for r in rows],
         "category_id": deal.category_id,
         "currency": str(deal.fields.get("CURRENCY_ID") or ""),
+        "my_company_id": as_int(deal.fields.get("MYCOMPANY_ID")),
     }
 
 
@@ -181,4 +182,5 @@ async def _recipients(
         (node, f"b24-deal-{order.deal_id}")
         for node in subscribed.values()
         if node.deal_category_id in (None, now["category_id"])
+        and node.company_id in (None, now.get("my_company_id"))
     ]

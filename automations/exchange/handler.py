@@ -124,7 +124,9 @@ def _write_commands(
     commands: dict[str, Call] = {}
     node = work.node
     person = rules.responsible(work.document, found.user_id, node.default_user_id)
-    place = rules.DealPlace(node.deal_category_id, person.user_id, node.property_map)
+    place = rules.DealPlace(
+        node.deal_category_id, person.user_id, node.property_map, my_company_id=node.company_id
+    )
     fields = rules.deal_fields(work.document, place, origin_id=origin_id)
     client = rules.client_fields(work.document)
     if found.company_id:

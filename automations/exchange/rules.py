@@ -147,6 +147,7 @@ class DealPlace:
     category_id: int | None
     assigned_by_id: int | None
     properties: dict[str, str] | None = None
+    my_company_id: int | None = None  # the node's legal entity: the deal's «Моя компания»
 
 
 def deal_fields(order: OrderDocument, place: DealPlace, *, origin_id: str) -> dict[str, Any]:
@@ -161,6 +162,8 @@ def deal_fields(order: OrderDocument, place: DealPlace, *, origin_id: str) -> di
         fields["CATEGORY_ID"] = place.category_id
     if place.assigned_by_id is not None:
         fields["ASSIGNED_BY_ID"] = place.assigned_by_id
+    if place.my_company_id is not None:
+        fields["MYCOMPANY_ID"] = place.my_company_id
     return fields | mapped_properties(order, property_map(place.properties or {}))
 
 

@@ -21,7 +21,7 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
 
 class TestOrders:
     async def test_an_order_becomes_one_deal_with_its_rows(self, stack: Stack) -> None:
-        node = await steps.add(stack, "b2b")
+        node = await steps.add(stack, "b2b", company_id=7)
         before = len(await steps.deals(stack))
         answer = await node.call("order.upsert", {"order": steps.order("o-1")})
         assert answer["result"]["state"] == "accepted"
@@ -34,6 +34,7 @@ class TestOrders:
         assert [(r["PRODUCT_ID"], r["QUANTITY"]) for r in rows] == [(1, 2.0), (3, 1.0)]
         assert deal["OPPORTUNITY"] == "32400.00"
         assert deal["CONTACT_ID"] == "1"  # matched by phone, not created
+        assert deal["MYCOMPANY_ID"] == "7"  # the node's legal entity
         status = await node.call("order.status", {"external_id": "o-1"})
         assert status["result"]["status"] == "done"
         assert status["result"]["deal_id"] == int(deal["ID"])
@@ -171,13 +172,15 @@ class TestOutbox:
     async def test_a_deal_made_in_bitrix24_goes_to_the_nodes_of_its_funnel(
         self, stack: Stack
     ) -> None:
-        receiver = await steps.add(stack, "erp", direction="out", deal_category_id=0)
+        receiver = await steps.add(stack, "erp", direction="out", deal_category_id=0, company_id=7)
+        other_entity = await steps.add(stack, "erp-2", direction="out", company_id=8)
         inbound = await steps.add(stack, "site", direction="in")
-        await stack.act("crm.deal.add", {"fields": {"TITLE": "Из портала"}})
+        await stack.act("crm.deal.add", {"fields": {"TITLE": "Из портала", "MYCOMPANY_ID": 7}})
         await stack.settle()
         [change] = (await receiver.call("changes.pull", {}))["result"]["changes"]
         assert change["event"] == "deal.created"
         assert (await inbound.call("changes.pull", {}))["result"]["changes"] == []
+        assert (await other_entity.call("changes.pull", {}))["result"]["changes"] == []
 
 
 class TestProperties:

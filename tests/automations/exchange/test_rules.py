@@ -94,6 +94,9 @@ class TestRows:
         fields = deal_fields(document, DealPlace(3, 2, {"Цвет": "UF_CRM_COLOR"}), origin_id="o")
         assert fields["UF_CRM_B24B_BONUS_CARD"] == "BC" and fields["UF_CRM_COLOR"] == "красный"
         assert fields["CATEGORY_ID"] == 3 and fields["ORIGIN_ID"] == "o"
+        assert "MYCOMPANY_ID" not in fields
+        mine = deal_fields(document, DealPlace(None, None, my_company_id=9), origin_id="o")
+        assert mine["MYCOMPANY_ID"] == 9
 
 
 class TestResponsible:
