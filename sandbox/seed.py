@@ -12,7 +12,14 @@ from sandbox.stages import add_category
 from sandbox.state import Portal, PortalConfig, Sandbox, User, new_portal
 
 USERS = [
-    User(2, "Анна", "Смирнова", "anna@example.com", position="Менеджер по продажам"),
+    User(
+        2,
+        "Анна",
+        "Смирнова",
+        "anna@example.com",
+        position="Менеджер по продажам",
+        fields={"UF_USR_B24B_EMPLOYEE_CODE": "000102"},
+    ),
     User(3, "Борис", "Ли", "boris@example.com", position="Закупщик"),
 ]
 SECTIONS = [(1, "Запчасти"), (2, "Услуги")]
@@ -66,6 +73,8 @@ def _catalog(portal: Portal) -> None:
             "ACTIVE": "Y",
             "CATALOG_ID": 1,
             "VAT_INCLUDED": "Y",
+            "XML_ID": f"demo-product-{product_id}",
+            "CODE": f"ART-{product_id:03d}",
         }
 
 

@@ -56,6 +56,7 @@ class User:
     email: str
     admin: bool = False
     position: str = ""
+    fields: dict[str, str] = field(default_factory=dict)  # user fields (UF_USR_*)
 
     @property
     def full_name(self) -> str:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     b24_offline_events: bool = False
     reconcile_overlap_seconds: int = 120
     reminder_poll_seconds: int = 15
+    exchange_sync_interval_seconds: int = 900
+    exchange_archive_retention_days: int = 90
     secret_key: SecretStr = SecretStr("change-me-in-production")
     admin_token: SecretStr = SecretStr("")
     sms_provider: Literal["log", "http"] = "log"

@@ -21,6 +21,7 @@ RUNNING, PENDING, DONE, DEAD = "running", "pending", "done", "dead"
 SYNC_DEAL, SYNC_ITEM, BIND_PORTAL = "sync_deal", "sync_item", "bind_portal"
 RECONCILE, REMINDER, ACTION, ROBOT = "reconcile", "reminder", "action", "robot"
 PROPOSAL = "proposal"
+EXCHANGE, EXCHANGE_DEAL, EXCHANGE_PUSH = "exchange", "exchange_deal", "exchange_push"
 
 
 class PermanentJobError(Exception):
@@ -190,6 +191,31 @@ async def arm_proposal(
 
 def proposal_key(member_id: str, deal_id: int, template: str) -> str:
     return f"{member_id}:proposal:{deal_id}:{template}"
+
+
+async def arm_exchange(
+    session: AsyncSession,
+    member_id: str,
+    *,
+    order_id: int | None = None,
+    document_id: int | None = None,
+) -> int:
+    """Apply an exchange order (one job per cross-node order) or a counterparty document."""
+    subject = f"order:{order_id}" if order_id is not None else f"doc:{document_id}"
+    payload = {"order_id": order_id} if order_id is not None else {"document_id": document_id}
+    return await arm_job(session, member_id, EXCHANGE, f"{member_id}:exchange:{subject}", payload)
+
+
+async def arm_exchange_deal(session: AsyncSession, member_id: str, deal_id: int) -> int:
+    """Notice a deal's change for the exchange outbox: one job per deal, coalesced."""
+    key = f"{member_id}:exchange_deal:{deal_id}"
+    return await arm_job(session, member_id, EXCHANGE_DEAL, key, {"deal_id": deal_id})
+
+
+async def arm_exchange_push(session: AsyncSession, member_id: str, node_id: int) -> int:
+    """Push a node's unacknowledged changes to its URL: one job per node, coalesced."""
+    key = f"{member_id}:exchange_push:{node_id}"
+    return await arm_job(session, member_id, EXCHANGE_PUSH, key, {"node_id": node_id})
 
 
 def action_key(member_id: str, request_key: str) -> str:

@@ -20,6 +20,7 @@ from app.web.tab import routes as tab_routes
 from app.worker.background import start_background, stop_background
 from webhooks.bitrix24 import automation_routes
 from webhooks.bitrix24 import routes as bitrix24_routes
+from webhooks.exchange import routes as exchange_routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,5 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tab_routes.router)
     app.include_router(settings_routes.router)
     app.include_router(proposal_routes.router)
+    app.include_router(exchange_routes.router)
     app.mount(STATIC_URL, static_files(), name="static")
     return app

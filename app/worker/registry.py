@@ -4,6 +4,9 @@ from app.core import queue
 from app.portals.setup import run_bind_job
 from app.worker.actions import run_action_job
 from app.worker.robot_replies import run_robot_job
+from automations.exchange.changes import notice_then, record_deal_change
+from automations.exchange.handler import run_exchange_job
+from automations.exchange.push import push_changes
 from automations.ports import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
 from automations.procurement.reminder import fire_reminder
@@ -11,7 +14,7 @@ from automations.proposals.handler import make_proposal_job
 from automations.reconciliation.handler import reconcile_portal
 
 HANDLERS: dict[str, JobHandler] = {
-    queue.SYNC_DEAL: sync_deal,
+    queue.SYNC_DEAL: notice_then(sync_deal),
     queue.SYNC_ITEM: sync_item,
     queue.BIND_PORTAL: run_bind_job,
     queue.REMINDER: fire_reminder,
@@ -19,4 +22,7 @@ HANDLERS: dict[str, JobHandler] = {
     queue.ACTION: run_action_job,
     queue.ROBOT: run_robot_job,
     queue.PROPOSAL: make_proposal_job,
+    queue.EXCHANGE: run_exchange_job,
+    queue.EXCHANGE_DEAL: record_deal_change,
+    queue.EXCHANGE_PUSH: push_changes,
 }

@@ -17,6 +17,8 @@ from app.core import portal_store, queue, schedule
 from app.core.context import AppContext
 from app.core.db import unit_of_work
 from app.core.logs import get_logger
+from automations.exchange.archive import prune_archive
+from automations.exchange.push import arm_pending_pushes
 
 log = get_logger("b24bridge.scheduler")
 Tick = Callable[[AsyncSession], Awaitable[int]]
@@ -55,6 +57,10 @@ def periodic_jobs(context: AppContext) -> list[PeriodicJob]:
     return [
         PeriodicJob("reconcile", settings.reconcile_interval_seconds, arm_reconciliation),
         PeriodicJob("reminders", settings.reminder_poll_seconds, fire_due_reminders),
+        PeriodicJob("exchange_push", settings.exchange_sync_interval_seconds, arm_pending_pushes),
+        PeriodicJob(
+            "exchange_archive", 86400, prune_archive(settings.exchange_archive_retention_days)
+        ),
     ]
 
 

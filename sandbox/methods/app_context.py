@@ -20,7 +20,7 @@ def user_out(user: User) -> dict[str, Any]:
         "UF_DEPARTMENT": [1],
         "IS_ONLINE": "N",
         "USER_TYPE": "employee",
-    }
+    } | user.fields
 
 
 @method("user.current")
@@ -35,8 +35,12 @@ def user_admin(call: Call) -> bool:
 
 @method("user.get")
 def user_get(call: Call) -> Page:
-    wanted = call.param("ID") or call.dict_param("filter").get("ID")
+    filters = call.dict_param("filter")
+    wanted = call.param("ID") or filters.get("ID")
     users = sorted(call.portal.users.values(), key=lambda u: u.id)
+    for name, value in filters.items():  # user fields filter by exact value
+        if name.startswith("UF_"):
+            users = [u for u in users if u.fields.get(name) == str(value)]
     if wanted not in (None, ""):
         ids = {to_int(v) for v in wanted} if isinstance(wanted, list) else {to_int(wanted)}
         users = [u for u in users if u.id in ids]

@@ -40,9 +40,12 @@ def _with_multifields(record: dict[str, Any], select: Any) -> dict[str, Any]:
 def list_clients(call: Call, entity_type_id: int) -> Page:
     filters = call.dict_param("filter")
     records = list(call.store.table(entity_type_id).values())
-    phone = filters.pop("PHONE", None)
-    if phone is not None:
-        records = [r for r in records if any(p["VALUE"] == str(phone) for p in r.get("PHONE", []))]
+    for kind in _MULTIFIELDS:  # a multifield filter matches any of the entity's values
+        wanted = filters.pop(kind, None)
+        if wanted is not None:
+            records = [
+                r for r in records if any(v["VALUE"] == str(wanted) for v in r.get(kind, []))
+            ]
     records = apply_filter(records, filters, to_upper)
     records = apply_order(records, call.dict_param("order"), to_upper)
     page = paginate(records, call.param("start"))
@@ -64,6 +67,12 @@ def contact_get(call: Call) -> dict[str, Any]:
 @method("crm.contact.list")
 def contact_list(call: Call) -> Page:
     return list_clients(call, CONTACT)
+
+
+@method("crm.contact.update")
+def contact_update(call: Call) -> bool:
+    update_entity(call, CONTACT, find_client(call, CONTACT), legacy_fields(call))
+    return True
 
 
 @method("crm.company.add")

@@ -4,6 +4,15 @@ Importing this package registers every table on ``SQLModel.metadata``; Alembic's
 env and the drift test rely on that.
 """
 
+from app.core.models.exchange import (
+    ExchangeDocument,
+    ExchangeFeed,
+    ExchangeNode,
+    ExchangeOrder,
+    ExchangeOutbox,
+    ExchangeSession,
+    ExchangeUpload,
+)
 from app.core.models.jobs import Effect, InboxEvent, Job, PeriodicRun, Reminder
 from app.core.models.kits import Kit as Kit  # registers the table
 from app.core.models.portal import Portal, PortalSettings
@@ -13,6 +22,13 @@ from app.core.models.rate_budget import RateBudget
 
 __all__ = [
     "Effect",
+    "ExchangeDocument",
+    "ExchangeFeed",
+    "ExchangeNode",
+    "ExchangeOrder",
+    "ExchangeOutbox",
+    "ExchangeSession",
+    "ExchangeUpload",
     "InboxEvent",
     "Job",
     "PeriodicRun",
