@@ -358,3 +358,38 @@ async def oldest_pending_age(session: AsyncSession) -> float:
         oldest = oldest.replace(tzinfo=UTC)
     age: float = (utc_now() - oldest).total_seconds()
     return max(0.0, age)
+
+
+# Manager bonuses (PRODUCT §3.9): a deal's bonus job, beside its procurement sync, and one
+# registry writer per portal that packs every pending registry write into batches.
+BONUS_DEAL, BONUS_REGISTRY = "bonus_deal", "bonus_registry"
+
+
+def bonus_deal_key(member_id: str, deal_id: int | str) -> str:
+    return f"{member_id}:bonus:{deal_id}"
+
+
+def bonus_delivery(sync: Delivery) -> Delivery:
+    """The bonus job a deal's event arms beside its sync job (same inbox record)."""
+    deal_id = int(sync.job_payload["deal_id"])
+    return Delivery(
+        member_id=sync.member_id,
+        dedupe_key=sync.dedupe_key,
+        source=sync.source,
+        name=sync.name,
+        job_kind=BONUS_DEAL,
+        coalesce_key=bonus_deal_key(sync.member_id, deal_id),
+        entity_id=sync.entity_id,
+        payload=sync.payload,
+        job_payload={"deal_id": deal_id},
+    )
+
+
+async def arm_bonus_deal(session: AsyncSession, member_id: str, deal_id: int) -> int:
+    return await arm_job(
+        session, member_id, BONUS_DEAL, bonus_deal_key(member_id, deal_id), {"deal_id": deal_id}
+    )
+
+
+async def arm_bonus_registry(session: AsyncSession, member_id: str) -> int:
+    return await arm_job(session, member_id, BONUS_REGISTRY, f"{member_id}:bonus_registry", {})

@@ -4,6 +4,8 @@ from app.core import queue
 from app.portals.setup import run_bind_job
 from app.worker.actions import run_action_job
 from app.worker.robot_replies import run_robot_job
+from automations.bonuses.handler import bonus_deal
+from automations.bonuses.registry import write_registries
 from automations.ports import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
 from automations.procurement.reminder import fire_reminder
@@ -19,4 +21,6 @@ HANDLERS: dict[str, JobHandler] = {
     queue.ACTION: run_action_job,
     queue.ROBOT: run_robot_job,
     queue.PROPOSAL: make_proposal_job,
+    queue.BONUS_DEAL: bonus_deal,
+    queue.BONUS_REGISTRY: write_registries,
 }

@@ -91,3 +91,14 @@ def money_accounts(values: Mapping[str, Any]) -> dict[str, Account]:
                 code, str(raw["kind"]), str(raw.get("office") or ""), str(raw.get("title") or code)
             )
     return accounts
+
+
+def bonuses_enabled(values: Mapping[str, Any]) -> bool:
+    """Bonuses run for a portal once an admin has set its rules (``bonus_rules``); until then
+    a deal event costs the bonus job one settings read and no REST call."""
+    return bool(values.get("bonus_rules"))
+
+
+def manager_office(values: Mapping[str, Any], manager_id: int) -> str:
+    offices = values.get("manager_offices") or {}
+    return str(offices.get(str(manager_id)) or "") if isinstance(offices, Mapping) else ""
