@@ -16,9 +16,10 @@ from typing import Any
 
 from app.core import effects, portal_store, queue
 from app.core.db import unit_of_work
-from app.core.models import BonusAccrual, BonusReversal, Job
+from app.core.models import BonusAccrual, BonusReversal, Job, MoneyOperation
 from app.core.portal_settings import load_portal_settings
 from automations.bonuses import repository
+from automations.bonuses.money_rules import KIND_TITLES
 from automations.bonuses.money_text import as_field, as_rubles
 from automations.ports import Deps
 from connectors.bitrix24 import Bitrix24Client, Call, Priority
@@ -67,6 +68,30 @@ def accrual_item(values: dict[str, Any], accrual: BonusAccrual) -> Call:
     )
 
 
+def operation_item(values: dict[str, Any], operation: MoneyOperation) -> Call:
+    fields = values["operation_fields"]
+    title = f"{KIND_TITLES[operation.kind]} {as_rubles(operation.amount_kopecks)}"
+    if operation.deal_id:
+        title += f" · сделка №{operation.deal_id}"
+    return (
+        "crm.item.add",
+        {
+            "entityTypeId": int(values["operation_entity_type_id"]),
+            "fields": {
+                "title": title,
+                "stageId": values["operation_stages"]["DONE"],
+                "xmlId": op_id(repository.operation_item_key(int(operation.id or 0))),
+                fields["kind"]: KIND_TITLES[operation.kind],
+                fields["amount"]: as_field(operation.amount_kopecks),
+                fields["deal"]: operation.deal_id or 0,
+                fields["account"]: operation.account_code,
+                fields["manager"]: operation.manager_id or 0,
+                fields["comment"]: operation.comment,
+            },
+        },
+    )
+
+
 async def write_registries(deps: Deps, job: Job) -> str:
     async with deps.sessions() as session:
         portal = await portal_store.find_active_portal(session, job.member_id)
@@ -78,11 +103,15 @@ async def write_registries(deps: Deps, job: Job) -> str:
     writer = RegistryWriter(deps, deps.rest.for_portal(portal), job.member_id, values)
     async with deps.sessions() as session:
         pending = await repository.unwritten_entries(session, job.member_id, RUN_LIMIT)
-    await writer.write(pending)
-    if pending.more:
+        operations = await repository.unwritten_operations(session, job.member_id, RUN_LIMIT + 1)
+    await writer.write(pending, operations[:RUN_LIMIT])
+    if pending.more or len(operations) > RUN_LIMIT:
         async with unit_of_work(deps.sessions) as session:
             await queue.arm_bonus_registry(session, job.member_id)
-    return f"{len(pending.accruals)} accrual(s), {len(pending.reversals)} reversal(s) written"
+    return (
+        f"{len(pending.accruals)} accrual(s), {len(pending.reversals)} reversal(s), "
+        f"{len(operations[:RUN_LIMIT])} operation(s) written"
+    )
 
 
 class RegistryWriter:
@@ -95,7 +124,9 @@ class RegistryWriter:
         self.deps, self.client, self.member_id, self.values = deps, client, member_id, values
         self.type_id = int(values["accrual_entity_type_id"])
 
-    async def write(self, pending: repository.Unwritten) -> None:
+    async def write(
+        self, pending: repository.Unwritten, operations: Sequence[MoneyOperation]
+    ) -> None:
         keys = [repository.accrual_item_key(int(a.id or 0)) for a in pending.accruals]
         keys += [repository.reversal_item_key(int(r.id or 0)) for r in pending.reversals]
         async with self.deps.sessions() as session:
@@ -104,7 +135,9 @@ class RegistryWriter:
             deals = await repository.deals_of_accruals(session, accrual_ids)
         item_ids = await self._accrual_items(pending.accruals, known)
         moved = await self._annul_items(pending.reversals, known, item_ids)
+        operation_items = await self._operation_items(operations)
         deal_ids = {a.deal_id for a in pending.accruals} | {deals[r.accrual_id] for r in moved}
+        deal_ids |= {o.deal_id for o in operations if o.deal_id and o.paid_delta_kopecks}
         await self._deal_fields(sorted(deal_ids))
         async with unit_of_work(self.deps.sessions) as session:
             for accrual in pending.accruals:
@@ -114,48 +147,82 @@ class RegistryWriter:
             for reversal in moved:
                 key = repository.reversal_item_key(int(reversal.id or 0))
                 await effects.finish(session, self.member_id, key)
+            for operation_id, item_id in operation_items.items():
+                key = repository.operation_item_key(operation_id)
+                await effects.finish(session, self.member_id, key, result={"item_id": item_id})
 
     async def _accrual_items(
         self, accruals: Sequence[BonusAccrual], known: dict[str, Any]
     ) -> dict[int, int]:
         """Create the missing items; the item id of every accrual given."""
+        wanted = {
+            int(a.id or 0): (
+                repository.accrual_item_key(int(a.id or 0)),
+                accrual_item(self.values, a),
+            )
+            for a in accruals
+        }
+        return await self._items(self.type_id, wanted, known)
+
+    async def _operation_items(self, operations: Sequence[MoneyOperation]) -> dict[int, int]:
+        if not operations:
+            return {}
+        if not self.values.get("operation_entity_type_id"):
+            raise RegistryWriteFailed("the registry «Операции с деньгами» is not provisioned")
+        wanted = {
+            int(o.id or 0): (
+                repository.operation_item_key(int(o.id or 0)),
+                operation_item(self.values, o),
+            )
+            for o in operations
+        }
+        async with self.deps.sessions() as session:
+            known = await effects.statuses(
+                session, self.member_id, [key for key, _call in wanted.values()]
+            )
+        return await self._items(int(self.values["operation_entity_type_id"]), wanted, known)
+
+    async def _items(
+        self, type_id: int, wanted: dict[int, tuple[str, Call]], known: dict[str, Any]
+    ) -> dict[int, int]:
+        """Create the items not made yet (looked up first after a crash), packed into
+        batches; their effects end ``item`` with the item id. The id of every entry."""
         item_ids: dict[int, int] = {}
         todo = []
-        for accrual in accruals:
-            key = repository.accrual_item_key(int(accrual.id or 0))
-            found = await self._existing_item(key, known.get(key))
+        for entry_id, (key, call) in wanted.items():
+            found = await self._existing_item(type_id, key, known.get(key))
             if found:
-                item_ids[int(accrual.id or 0)] = found
+                item_ids[entry_id] = found
             else:
-                todo.append(accrual)
-        keyed = [(repository.accrual_item_key(int(a.id or 0)), "AccrualItem") for a in todo]
+                todo.append((entry_id, key, call))
         async with unit_of_work(self.deps.sessions) as session:
-            await effects.start(session, self.member_id, keyed)
-        calls = [accrual_item(self.values, a) for a in todo]
-        outcomes = await self.client.call_many(calls, priority=Priority.BULK)
+            await effects.start(
+                session, self.member_id, [(key, "RegistryItem") for _i, key, _c in todo]
+            )
+        outcomes = await self.client.call_many([c for _i, _k, c in todo], priority=Priority.BULK)
         failed = []
         async with unit_of_work(self.deps.sessions) as session:
-            for (key, _kind), accrual, outcome in zip(keyed, todo, outcomes, strict=True):
+            for (entry_id, key, _call), outcome in zip(todo, outcomes, strict=True):
                 if not outcome.ok:
                     failed.append(key)
                     continue
                 item_id = int(((outcome.value or {}).get("item") or {}).get("id") or 0)
-                item_ids[int(accrual.id or 0)] = item_id
+                item_ids[entry_id] = item_id
                 await effects.finish(
                     session, self.member_id, key, status=ITEM_WRITTEN, result={"item_id": item_id}
                 )
             await effects.forget(session, self.member_id, failed)
         if failed:
-            raise RegistryWriteFailed(f"{len(failed)} accrual item(s) not created")
+            raise RegistryWriteFailed(f"{len(failed)} registry item(s) not created")
         return item_ids
 
-    async def _existing_item(self, key: str, record: Any) -> int | None:
+    async def _existing_item(self, type_id: int, key: str, record: Any) -> int | None:
         """The item an earlier run made: recorded, or found by its ``xmlId`` after a crash."""
         if record is None:
             return None
         if record.status in (effects.DONE, ITEM_WRITTEN) and record.result.get("item_id"):
             return int(record.result["item_id"])
-        found = await CrmGateway(self.client).find_item_by_xml_id(self.type_id, op_id(key))
+        found = await CrmGateway(self.client).find_item_by_xml_id(type_id, op_id(key))
         return found.id if found else None
 
     async def _annul_items(
@@ -193,18 +260,20 @@ class RegistryWriter:
         return ready
 
     async def _deal_fields(self, deal_ids: Sequence[int]) -> None:
-        """«Бонус менеджера» of each deal := its active accrual in the ledger."""
-        field = str(self.values.get("bonus_deal_field") or "")
-        if not field or not deal_ids:
+        """«Бонус менеджера» := the deal's active accrual, «Оплачено» := payments − change −
+        refunds, both from the ledger."""
+        bonus_field = str(self.values.get("bonus_deal_field") or "")
+        paid_field = str(self.values.get("paid_deal_field") or "")
+        if not bonus_field or not deal_ids:
             return
+        calls: list[Call] = []
         async with self.deps.sessions() as session:
-            amounts = {
-                deal_id: await repository.active_deal_bonus(session, self.member_id, deal_id)
-                for deal_id in deal_ids
-            }
-        calls: list[Call] = [
-            ("crm.deal.update", {"id": deal_id, "fields": {field: as_field(amount)}})
-            for deal_id, amount in amounts.items()
-        ]
+            for deal_id in deal_ids:
+                bonus = await repository.active_deal_bonus(session, self.member_id, deal_id)
+                paid = await repository.deal_payments(session, self.member_id, deal_id)
+                fields = {bonus_field: as_field(bonus)}
+                if paid_field:
+                    fields[paid_field] = as_field(paid.paid_kopecks)
+                calls.append(("crm.deal.update", {"id": deal_id, "fields": fields}))
         for outcome in await self.client.call_many(calls, priority=Priority.BULK):
             outcome.unwrap()

@@ -15,6 +15,7 @@ from app.core.models import BonusAccrual, BonusReversal, Effect, MoneyOperation
 from app.core.models.base import utc_now
 from app.core.upsert import insert_for
 from automations.bonuses.ledger_rules import Accrue, ActiveAccrual, Annul, DealLedger, Entry
+from automations.bonuses.money_rules import PlannedOperation
 
 
 @dataclass(frozen=True)
@@ -235,3 +236,70 @@ async def deals_of_accruals(session: AsyncSession, accrual_ids: Sequence[int]) -
         select(BonusAccrual.id, BonusAccrual.deal_id).where(BonusAccrual.id.in_(accrual_ids))
     )
     return {int(i): int(d) for i, d in rows.all()}
+
+
+def operation_item_key(operation_id: int) -> str:
+    return f"bonus:operation:{operation_id}"
+
+
+async def operation_by_key(
+    session: AsyncSession, member_id: str, idempotency_key: str
+) -> MoneyOperation | None:
+    found: MoneyOperation | None = await session.scalar(
+        select(MoneyOperation).where(
+            MoneyOperation.member_id == member_id,
+            MoneyOperation.idempotency_key == idempotency_key,
+        )
+    )
+    return found
+
+
+async def account_balance(session: AsyncSession, member_id: str, account_code: str) -> int:
+    if not account_code:
+        return 0
+    total = await session.scalar(
+        select(func.coalesce(func.sum(MoneyOperation.balance_delta_kopecks), 0)).where(
+            MoneyOperation.member_id == member_id, MoneyOperation.account_code == account_code
+        )
+    )
+    return int(total or 0)
+
+
+async def record_operation(
+    session: AsyncSession, member_id: str, idempotency_key: str, planned: PlannedOperation
+) -> MoneyOperation:
+    values = {
+        "member_id": member_id,
+        "idempotency_key": idempotency_key,
+        "kind": planned.kind,
+        "deal_id": planned.deal_id,
+        "account_code": planned.account_code,
+        "manager_id": planned.manager_id,
+        "amount_kopecks": planned.amount_kopecks,
+        "balance_delta_kopecks": planned.balance_delta_kopecks,
+        "paid_delta_kopecks": planned.paid_delta_kopecks,
+        "comment": planned.comment,
+        "created_at": utc_now(),
+    }
+    await session.execute(
+        insert_for(session, MoneyOperation).values(values).on_conflict_do_nothing()
+    )
+    found = await operation_by_key(session, member_id, idempotency_key)
+    assert found is not None
+    return found
+
+
+async def unwritten_operations(
+    session: AsyncSession, member_id: str, limit: int
+) -> list[MoneyOperation]:
+    return list(
+        await session.scalars(
+            select(MoneyOperation)
+            .where(
+                MoneyOperation.member_id == member_id,
+                _not_done(member_id, "bonus:operation:", MoneyOperation.id),
+            )
+            .order_by(MoneyOperation.id)
+            .limit(limit)
+        )
+    )

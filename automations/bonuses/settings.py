@@ -75,6 +75,7 @@ class Account:
     kind: str  # cash_desk | terminal | card
     office: str
     title: str
+    allow_negative: bool = False
 
 
 ACCOUNT_KINDS = ("cash_desk", "terminal", "card")
@@ -88,7 +89,11 @@ def money_accounts(values: Mapping[str, Any]) -> dict[str, Account]:
         code = str(raw.get("code") or "").strip()
         if code:
             accounts[code] = Account(
-                code, str(raw["kind"]), str(raw.get("office") or ""), str(raw.get("title") or code)
+                code,
+                str(raw["kind"]),
+                str(raw.get("office") or ""),
+                str(raw.get("title") or code),
+                bool(raw.get("allow_negative", False)),
             )
     return accounts
 

@@ -47,3 +47,39 @@ async def edit_bonus_field(journey: Journey, value: str, user_id: int) -> None:
         "crm.deal.update", {"id": journey.deal_id, "fields": {BONUS_FIELD: value}}, user_id=user_id
     )
     await journey.stack.settle()
+
+
+ACCOUNTS = [
+    {"code": "KRD-CASH", "kind": "cash_desk", "office": "Краснодар", "title": "Касса Краснодар"},
+    {"code": "KRD-TERM", "kind": "terminal", "office": "Краснодар", "title": "Терминал"},
+    {"code": "ANNA-CARD", "kind": "card", "office": "Краснодар", "title": "Карта Анны"},
+]
+
+
+async def set_accounts(journey: Journey) -> None:
+    async with unit_of_work(journey.stack.context.sessions) as session:
+        await update_portal_settings(session, journey.stack.member_id, {"money_accounts": ACCOUNTS})
+
+
+async def robot(journey: Journey, code: str, **properties: str) -> dict[str, str]:
+    """Run a money robot on the journey's deal; the workflow's answer (return values)."""
+    stack = journey.stack
+    body = {
+        "document_id": ["crm", "CCrmDocumentDeal", f"DEAL_{journey.deal_id}"],
+        "properties": properties,
+    }
+    result = await stack.ctl("POST", f"/robots/b24bridge_{code}/run", json=body)
+    assert result["status_code"] == 200, result
+    await stack.settle()
+    replies = (await stack.ctl("GET", "/workflow-replies"))["replies"]
+    mine = [r for r in replies if r["event_token"] == result["event_token"]]
+    assert len(mine) == 1
+    return dict(mine[0]["return_values"])
+
+
+async def operation_items(journey: Journey) -> list[dict[str, Any]]:
+    listed = await journey.stack.act(
+        "crm.item.list",
+        {"entityTypeId": journey.values["operation_entity_type_id"], "filter": {}, "select": ["*"]},
+    )
+    return list(listed["items"])

@@ -4,12 +4,16 @@ a reopened deal annuls the accrual; winning again accrues anew."""
 
 from decimal import Decimal
 
+from automations.bonuses import repository
 from tests.e2e.bonus_steps import (
     BONUS_FIELD,
     accrual_items,
     amount_of,
     edit_bonus_field,
     ledger,
+    operation_items,
+    robot,
+    set_accounts,
     set_rules,
 )
 from tests.e2e.harness import BUYER_ID, live_stack
@@ -66,3 +70,88 @@ class TestBonusJourney:
             assert [a.sequence for a in accruals] == [1, 2] and len(reversals) == 1
             comments = [c["comment"] for c in await timeline(journey)]
             assert len([c for c in comments if "Бонус менеджера" in c]) == 1
+
+
+class TestMoneyRobots:
+    async def test_payments_change_refund_collection_and_bad_input(self, database_url: str) -> None:
+        async with live_stack(database_url) as stack:
+            journey = await Journey.start(stack)
+            await set_accounts(journey)
+            await journey.create_deal()
+
+            paid = await robot(
+                journey,
+                "add_payment",
+                type="payment",
+                amount="5000",
+                method="cash_desk",
+                account="KRD-CASH",
+            )
+            assert (paid["paid"], paid["balance"]) == ("5000.00", "5000.00")
+            change = await robot(
+                journey,
+                "add_payment",
+                type="change",
+                amount="300,50",
+                method="cash_desk",
+                account="KRD-CASH",
+            )
+            assert (change["paid"], change["balance"]) == ("4699.50", "4699.50")
+            await robot(
+                journey,
+                "add_payment",
+                type="payment",
+                amount="10000",
+                method="terminal",
+                account="KRD-TERM",
+            )
+            refund = await robot(
+                journey, "add_payment", type="refund", amount="1000", account="KRD-TERM"
+            )
+            assert (refund["paid"], refund["balance"]) == ("13699.50", "9000.00")
+            collected = await robot(journey, "cash_collection", account="KRD-CASH", amount="4000")
+            assert collected["balance"] == "699.50"
+            salary = await robot(
+                journey, "manager_operation", kind="salary", user="user_2", amount="20000"
+            )
+            assert salary["result"].startswith("Готово: Выплата ЗП 20 000,00 ₽")
+
+            refusals = [
+                await robot(
+                    journey, "add_payment", type="payment", amount="-5", account="KRD-CASH"
+                ),
+                await robot(
+                    journey, "add_payment", type="payment", amount="10.005", account="KRD-CASH"
+                ),
+                await robot(journey, "add_payment", type="payment", amount="10", account="NOPE"),
+                await robot(
+                    journey, "add_payment", type="refund", amount="20000", account="KRD-TERM"
+                ),
+                await robot(
+                    journey,
+                    "add_payment",
+                    type="payment",
+                    amount="10",
+                    method="card",
+                    account="KRD-CASH",
+                ),
+                await robot(journey, "cash_collection", account="KRD-CASH", amount="1000"),
+            ]
+            texts = [r["result"] for r in refusals]
+            assert all(t.startswith("Не выполнено: Поле «") for t in texts), texts
+            assert "больше нуля" in texts[0] and "двух знаков" in texts[1]
+            assert "«NOPE» не найден" in texts[2] and "больше, чем оплачено" in texts[3]
+            assert "не совпадает" in texts[4] and "в минус" in texts[5]
+
+            items = await operation_items(journey)
+            kinds = sorted(str(i[journey.values["operation_fields"]["kind"]]) for i in items)
+            assert kinds == sorted(
+                ["Оплата", "Сдача", "Оплата", "Возврат", "Инкассация", "Выплата ЗП"]
+            )
+            deal = await journey.deal()
+            assert Decimal(str(deal["UF_CRM_B24B_PAID"])) == Decimal("13699.50")
+            async with stack.context.sessions() as session:
+                assert await repository.balances(session, stack.member_id) == {
+                    "KRD-CASH": 69950,
+                    "KRD-TERM": 900000,
+                }
