@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from app.core.models import BonusAccrual, BonusReversal, MoneyOperation
 from automations.bonuses import repository
-from automations.bonuses.settings import money_accounts
+from automations.bonuses.settings import manager_office, money_accounts
 
 _MONTH = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
 MAX_MONTHS = 36
@@ -152,7 +152,9 @@ async def build_report(
     for operation in operations:
         month, account = _month_of(operation.created_at), accounts.get(operation.account_code)
         if operation.kind in MANAGER_COLUMNS:
-            office = account.office if account else ""
+            office = (
+                account.office if account else manager_office(values, operation.manager_id or 0)
+            )
             key = (str(operation.manager_id or ""), office)
             _add(managers, month, key).sums[operation.kind] += operation.amount_kopecks
         else:

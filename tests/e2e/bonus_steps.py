@@ -1,12 +1,17 @@
 """Steps of the bonus journey on the live stack: the rules, the registry items, the ledger."""
 
+import io
+import time
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.core.db import unit_of_work
 from app.core.models import BonusAccrual, BonusReversal
 from app.core.portal_settings import update_portal_settings
+from app.web.frame.view_token import ViewClaims, issue
+from app.web.settings_page.service import ADMIN_ROLE, SETTINGS_KIND
 from tests.e2e.procurement_steps import Journey
 
 # section 1 (parts) earns 5 %, the bumper (product 2) 10 %; delivery is a service: nothing
@@ -58,7 +63,11 @@ ACCOUNTS = [
 
 async def set_accounts(journey: Journey) -> None:
     async with unit_of_work(journey.stack.context.sessions) as session:
-        await update_portal_settings(session, journey.stack.member_id, {"money_accounts": ACCOUNTS})
+        await update_portal_settings(
+            session,
+            journey.stack.member_id,
+            {"money_accounts": ACCOUNTS, "manager_offices": {"2": "Краснодар"}},
+        )
 
 
 async def robot(journey: Journey, code: str, **properties: str) -> dict[str, str]:
@@ -83,3 +92,25 @@ async def operation_items(journey: Journey) -> list[dict[str, Any]]:
         {"entityTypeId": journey.values["operation_entity_type_id"], "filter": {}, "select": ["*"]},
     )
     return list(listed["items"])
+
+
+async def export_xlsx(journey: Journey) -> Any:
+    """The report of this month as the settings page's administrator downloads it."""
+    stack = journey.stack
+    month = time.strftime("%Y-%m", time.gmtime())
+    claims = ViewClaims(
+        member_id=stack.member_id,
+        user_id=1,
+        entity_kind=SETTINGS_KIND,
+        entity_id=0,
+        role=ADMIN_ROLE,
+        expires_at=int(time.time()) + 600,
+    )
+    secret = stack.context.settings.secret_key.get_secret_value()
+    response = await stack.http.get(
+        "/reports/api/export.xlsx",
+        params={"month_from": month, "month_to": month},
+        headers={"X-View-Token": issue(claims, secret)},
+    )
+    assert response.status_code == 200, response.text
+    return load_workbook(io.BytesIO(response.content))

@@ -10,6 +10,7 @@ from tests.e2e.bonus_steps import (
     accrual_items,
     amount_of,
     edit_bonus_field,
+    export_xlsx,
     ledger,
     operation_items,
     robot,
@@ -155,3 +156,10 @@ class TestMoneyRobots:
                     "KRD-CASH": 69950,
                     "KRD-TERM": 900000,
                 }
+            book = await export_xlsx(journey)
+            offices = [[c.value for c in row] for row in book["Операции по офисам"].iter_rows()]
+            assert offices[1][1:] == ["Краснодар", 15000, 300.5, 1000, 4000, 13699.5]
+            balances = {row[0].value: row[4].value for row in book["Балансы"].iter_rows(min_row=2)}
+            assert balances == {"KRD-CASH": 699.5, "KRD-TERM": 9000, "ANNA-CARD": 0}
+            managers = [[c.value for c in row] for row in book["Бонусы менеджеров"].iter_rows()]
+            assert managers[1][1:3] == [2, "Краснодар"] and managers[1][6] == 20000, managers
