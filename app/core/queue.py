@@ -391,5 +391,31 @@ async def arm_bonus_deal(session: AsyncSession, member_id: str, deal_id: int) ->
     )
 
 
-async def arm_bonus_registry(session: AsyncSession, member_id: str) -> int:
-    return await arm_job(session, member_id, BONUS_REGISTRY, f"{member_id}:bonus_registry", {})
+async def arm_bonus_registry(
+    session: AsyncSession, member_id: str, *, delay_seconds: float = 0.0
+) -> int:
+    """The portal's registry writer, due ``delay_seconds`` after the first entry waiting for
+    it: entries that come meanwhile join the same run, so a wave of N wins costs about
+    N × 2 / 50 write requests, not two per win. A pending run keeps its time (arming never
+    postpones it); one armed while it runs follows it after the same delay."""
+    now = utc_now()
+    due = now + timedelta(seconds=delay_seconds)
+    table = Job.__table__
+    finished = table.c.status.in_((DONE, DEAD, "cancelled"))
+    row = _job_row(member_id, BONUS_REGISTRY, f"{member_id}:bonus_registry", {}, now)
+    statement = insert_for(session, Job).values({**row, "run_after": due})
+    statement = statement.on_conflict_do_update(
+        index_elements=["coalesce_key"],
+        set_={
+            "status": case((table.c.status == RUNNING, RUNNING), else_=PENDING),
+            "dirty": case((table.c.status == RUNNING, True), else_=table.c.dirty),
+            "attempts": case((finished, 0), else_=table.c.attempts),
+            "run_after": case(
+                (finished, due), (table.c.status == RUNNING, due), else_=table.c.run_after
+            ),
+            "outcome_kind": "",
+            "outcome": "",
+            "updated_at": now,
+        },
+    )
+    return int((await session.execute(statement.returning(table.c.id))).scalar_one())

@@ -59,7 +59,8 @@ async def bonus_deal(deps: Deps, job: Job) -> str:
         entries = plan_entries(await repository.deal_ledger(session, job.member_id, deal_id), now)
         await repository.record_entries(session, job.member_id, entries)
         if entries:
-            await queue.arm_bonus_registry(session, job.member_id)
+            delay = deps.settings.bonus_registry_delay_seconds
+            await queue.arm_bonus_registry(session, job.member_id, delay_seconds=delay)
     guarded = await guard_bonus_field(deps, portal, values, read)
     return f"{len(entries)} ledger entr(y/ies); {guarded}"
 

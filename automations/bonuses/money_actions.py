@@ -110,7 +110,9 @@ async def run_operation(
         if isinstance(planned, Refusal):
             return Outcome.refused(planned.message)
         operation = await repository.record_operation(session, member_id, f"robot:{key}", planned)
-        await queue.arm_bonus_registry(session, member_id)
+        await queue.arm_bonus_registry(
+            session, member_id, delay_seconds=deps.settings.bonus_registry_delay_seconds
+        )
         if planned.kind == "refund" and planned.deal_id:
             await queue.arm_bonus_deal(session, member_id, planned.deal_id)
         return await _answer(session, operation, planned.warning)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import effects, portal_store, queue
@@ -114,9 +115,23 @@ async def write_registries(deps: Deps, job: Job) -> str:
     )
 
 
+@dataclass
+class RunPlan:
+    """One run's writes: items to create (effect key, entry id, call), stage moves of items
+    already known, moves waiting for an item created in this run, and the deal fields."""
+
+    creates: list[tuple[str, tuple[str, int], Call]] = field(default_factory=list)
+    moves: list[tuple[BonusReversal, Call]] = field(default_factory=list)
+    deferred: list[BonusReversal] = field(default_factory=list)
+    deal_ids: set[int] = field(default_factory=set)
+    item_ids: dict[tuple[str, int], int] = field(default_factory=dict)  # (kind, entry id)
+
+
 class RegistryWriter:
-    """Items first (their effects ``item``), then the deals' field, then every effect of the
-    run ``done``: protection treats a deal as settled only when all of it is done."""
+    """Everything pending goes out in one ``call_many`` (packed 50 per batch): the items to
+    create (their effects end ``item``), the known items' stage moves and the deals' fields;
+    a move of an item created in the same run follows in a second one. Then every effect of
+    the run is ``done``: protection treats a deal as settled only when all of it is."""
 
     def __init__(
         self, deps: Deps, client: Bitrix24Client, member_id: str, values: dict[str, Any]
@@ -127,94 +142,107 @@ class RegistryWriter:
     async def write(
         self, pending: repository.Unwritten, operations: Sequence[MoneyOperation]
     ) -> None:
-        keys = [repository.accrual_item_key(int(a.id or 0)) for a in pending.accruals]
-        keys += [repository.reversal_item_key(int(r.id or 0)) for r in pending.reversals]
-        async with self.deps.sessions() as session:
-            known = await effects.statuses(session, self.member_id, keys)
-            accrual_ids = [r.accrual_id for r in pending.reversals]
-            deals = await repository.deals_of_accruals(session, accrual_ids)
-        item_ids = await self._accrual_items(pending.accruals, known)
-        moved = await self._annul_items(pending.reversals, known, item_ids)
-        operation_items = await self._operation_items(operations)
-        deal_ids = {a.deal_id for a in pending.accruals} | {deals[r.accrual_id] for r in moved}
-        deal_ids |= {o.deal_id for o in operations if o.deal_id and o.paid_delta_kopecks}
-        await self._deal_fields(sorted(deal_ids))
-        async with unit_of_work(self.deps.sessions) as session:
-            for accrual in pending.accruals:
-                key = repository.accrual_item_key(int(accrual.id or 0))
-                item = {"item_id": item_ids[int(accrual.id or 0)]}
-                await effects.finish(session, self.member_id, key, result=item)
-            for reversal in moved:
-                key = repository.reversal_item_key(int(reversal.id or 0))
-                await effects.finish(session, self.member_id, key)
-            for operation_id, item_id in operation_items.items():
-                key = repository.operation_item_key(operation_id)
-                await effects.finish(session, self.member_id, key, result={"item_id": item_id})
-
-    async def _accrual_items(
-        self, accruals: Sequence[BonusAccrual], known: dict[str, Any]
-    ) -> dict[int, int]:
-        """Create the missing items; the item id of every accrual given."""
-        wanted = {
-            int(a.id or 0): (
-                repository.accrual_item_key(int(a.id or 0)),
-                accrual_item(self.values, a),
-            )
-            for a in accruals
-        }
-        return await self._items(self.type_id, wanted, known)
-
-    async def _operation_items(self, operations: Sequence[MoneyOperation]) -> dict[int, int]:
-        if not operations:
-            return {}
-        if not self.values.get("operation_entity_type_id"):
+        if operations and not self.values.get("operation_entity_type_id"):
             raise RegistryWriteFailed("the registry «Операции с деньгами» is not provisioned")
-        wanted = {
-            int(o.id or 0): (
-                repository.operation_item_key(int(o.id or 0)),
-                operation_item(self.values, o),
-            )
-            for o in operations
-        }
-        async with self.deps.sessions() as session:
-            known = await effects.statuses(
-                session, self.member_id, [key for key, _call in wanted.values()]
-            )
-        return await self._items(int(self.values["operation_entity_type_id"]), wanted, known)
+        plan = await self._plan(pending, operations)
+        deal_calls = await self._deal_field_calls(sorted(plan.deal_ids))
+        await self._send(plan, [call for _r, call in plan.moves] + deal_calls)
+        if plan.deferred:
+            later = [self._move(r, plan.item_ids[("accrual", r.accrual_id)]) for r in plan.deferred]
+            await self._send(RunPlan(), later)
+            plan.moves += list(zip(plan.deferred, later, strict=True))
+        await self._finish(plan, pending, operations)
 
-    async def _items(
-        self, type_id: int, wanted: dict[int, tuple[str, Call]], known: dict[str, Any]
-    ) -> dict[int, int]:
-        """Create the items not made yet (looked up first after a crash), packed into
-        batches; their effects end ``item`` with the item id. The id of every entry."""
-        item_ids: dict[int, int] = {}
-        todo = []
-        for entry_id, (key, call) in wanted.items():
+    async def _plan(
+        self, pending: repository.Unwritten, operations: Sequence[MoneyOperation]
+    ) -> RunPlan:
+        plan = RunPlan()
+        wanted: list[tuple[str, tuple[str, int], int, Call]] = [
+            (repository.accrual_item_key(int(a.id or 0)), ("accrual", int(a.id or 0)), self.type_id,
+             accrual_item(self.values, a))
+            for a in pending.accruals
+        ] + [
+            (repository.operation_item_key(int(o.id or 0)), ("operation", int(o.id or 0)),
+             int(self.values["operation_entity_type_id"]), operation_item(self.values, o))
+            for o in operations
+        ]  # fmt: skip
+        async with self.deps.sessions() as session:
+            keys = [key for key, *_rest in wanted]
+            keys += [repository.accrual_item_key(r.accrual_id) for r in pending.reversals]
+            known = await effects.statuses(session, self.member_id, keys)
+            deals = await repository.deals_of_accruals(
+                session, [r.accrual_id for r in pending.reversals]
+            )
+        for key, entry, type_id, call in wanted:
             found = await self._existing_item(type_id, key, known.get(key))
             if found:
-                item_ids[entry_id] = found
+                plan.item_ids[entry] = found
             else:
-                todo.append((entry_id, key, call))
+                plan.creates.append((key, entry, call))
+        creating = {entry for _key, entry, _call in plan.creates}
+        for reversal in pending.reversals:
+            entry = ("accrual", reversal.accrual_id)
+            record = known.get(repository.accrual_item_key(reversal.accrual_id))
+            if entry in creating:
+                plan.deferred.append(reversal)
+            elif record is not None and record.result.get("item_id"):
+                plan.moves.append((reversal, self._move(reversal, int(record.result["item_id"]))))
+            else:
+                continue  # its accrual's item is written by a later run first
+            plan.deal_ids.add(deals[reversal.accrual_id])
+        plan.deal_ids |= {a.deal_id for a in pending.accruals}
+        plan.deal_ids |= {o.deal_id for o in operations if o.deal_id and o.paid_delta_kopecks}
+        return plan
+
+    def _move(self, reversal: BonusReversal, item_id: int) -> Call:
+        stage = self.values["accrual_stages"]["CANCELLED"]
+        params = {"entityTypeId": self.type_id, "id": item_id, "fields": {"stageId": stage}}
+        return ("crm.item.update", params)
+
+    async def _send(self, plan: RunPlan, others: list[Call]) -> None:
+        """The creates of ``plan`` and the repeatable ``others`` in one ``call_many``."""
         async with unit_of_work(self.deps.sessions) as session:
             await effects.start(
-                session, self.member_id, [(key, "RegistryItem") for _i, key, _c in todo]
+                session, self.member_id, [(k, "RegistryItem") for k, _e, _c in plan.creates]
             )
-        outcomes = await self.client.call_many([c for _i, _k, c in todo], priority=Priority.BULK)
+        calls = [call for _k, _e, call in plan.creates] + others
+        outcomes = await self.client.call_many(calls, priority=Priority.BULK)
+        created, rest = outcomes[: len(plan.creates)], outcomes[len(plan.creates) :]
         failed = []
         async with unit_of_work(self.deps.sessions) as session:
-            for (entry_id, key, _call), outcome in zip(todo, outcomes, strict=True):
+            for (key, entry, _call), outcome in zip(plan.creates, created, strict=True):
                 if not outcome.ok:
                     failed.append(key)
                     continue
                 item_id = int(((outcome.value or {}).get("item") or {}).get("id") or 0)
-                item_ids[entry_id] = item_id
+                plan.item_ids[entry] = item_id
                 await effects.finish(
                     session, self.member_id, key, status=ITEM_WRITTEN, result={"item_id": item_id}
                 )
             await effects.forget(session, self.member_id, failed)
-        if failed:
-            raise RegistryWriteFailed(f"{len(failed)} registry item(s) not created")
-        return item_ids
+        errors = len(failed) + sum(1 for outcome in rest if not outcome.ok)
+        if errors:
+            raise RegistryWriteFailed(f"{errors} registry write(s) failed; the job retries")
+
+    async def _finish(
+        self, plan: RunPlan, pending: repository.Unwritten, operations: Sequence[MoneyOperation]
+    ) -> None:
+        async with unit_of_work(self.deps.sessions) as session:
+            for kind, entries in (("accrual", pending.accruals), ("operation", operations)):
+                for entry in entries:
+                    entry_id = int(entry.id or 0)
+                    key = (
+                        repository.accrual_item_key(entry_id)
+                        if kind == "accrual"
+                        else repository.operation_item_key(entry_id)
+                    )
+                    item = {"item_id": plan.item_ids[(kind, entry_id)]}
+                    await effects.start(session, self.member_id, [(key, "RegistryItem")])
+                    await effects.finish(session, self.member_id, key, result=item)
+            for reversal, _call in plan.moves:
+                key = repository.reversal_item_key(int(reversal.id or 0))
+                await effects.start(session, self.member_id, [(key, "AnnulItem")])
+                await effects.finish(session, self.member_id, key)
 
     async def _existing_item(self, type_id: int, key: str, record: Any) -> int | None:
         """The item an earlier run made: recorded, or found by its ``xmlId`` after a crash."""
@@ -225,47 +253,13 @@ class RegistryWriter:
         found = await CrmGateway(self.client).find_item_by_xml_id(type_id, op_id(key))
         return found.id if found else None
 
-    async def _annul_items(
-        self, reversals: Sequence[BonusReversal], known: dict[str, Any], item_ids: dict[int, int]
-    ) -> list[BonusReversal]:
-        """Move the items of annulled accruals to «Аннулировано» (a repeatable write)."""
-        missing = [r.accrual_id for r in reversals if r.accrual_id not in item_ids]
-        async with self.deps.sessions() as session:
-            records = await effects.statuses(
-                session, self.member_id, [repository.accrual_item_key(i) for i in missing]
-            )
-        for accrual_id in missing:
-            record = records.get(repository.accrual_item_key(accrual_id))
-            if record is not None and record.result.get("item_id"):
-                item_ids[accrual_id] = int(record.result["item_id"])
-        ready = [r for r in reversals if r.accrual_id in item_ids]  # others: the next run
-        stage = self.values["accrual_stages"]["CANCELLED"]
-        calls: list[Call] = [
-            (
-                "crm.item.update",
-                {
-                    "entityTypeId": self.type_id,
-                    "id": item_ids[r.accrual_id],
-                    "fields": {"stageId": stage},
-                },
-            )
-            for r in ready
-        ]
-        outcomes = await self.client.call_many(calls, priority=Priority.BULK)
-        if not all(outcome.ok for outcome in outcomes):
-            raise RegistryWriteFailed("some accrual items not moved to «Аннулировано»")
-        async with unit_of_work(self.deps.sessions) as session:
-            keyed = [(repository.reversal_item_key(int(r.id or 0)), "AnnulItem") for r in ready]
-            await effects.start(session, self.member_id, keyed)
-        return ready
-
-    async def _deal_fields(self, deal_ids: Sequence[int]) -> None:
+    async def _deal_field_calls(self, deal_ids: Sequence[int]) -> list[Call]:
         """«Бонус менеджера» := the deal's active accrual, «Оплачено» := payments − change −
-        refunds, both from the ledger."""
+        refunds, both from the ledger (repeatable writes)."""
         bonus_field = str(self.values.get("bonus_deal_field") or "")
         paid_field = str(self.values.get("paid_deal_field") or "")
-        if not bonus_field or not deal_ids:
-            return
+        if not bonus_field:
+            return []
         calls: list[Call] = []
         async with self.deps.sessions() as session:
             for deal_id in deal_ids:
@@ -275,5 +269,4 @@ class RegistryWriter:
                 if paid_field:
                     fields[paid_field] = as_field(paid.paid_kopecks)
                 calls.append(("crm.deal.update", {"id": deal_id, "fields": fields}))
-        for outcome in await self.client.call_many(calls, priority=Priority.BULK):
-            outcome.unwrap()
+        return calls

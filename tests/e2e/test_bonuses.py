@@ -27,7 +27,7 @@ EXPECTED = "3140.00"
 
 class TestBonusJourney:
     async def test_won_edited_reopened_won_again(self, database_url: str) -> None:
-        async with live_stack(database_url) as stack:
+        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
             journey = await Journey.start(stack)
             assert journey.values["bonus_deal_field"] == BONUS_FIELD
             await set_rules(journey)
@@ -75,7 +75,7 @@ class TestBonusJourney:
 
 class TestMoneyRobots:
     async def test_payments_change_refund_collection_and_bad_input(self, database_url: str) -> None:
-        async with live_stack(database_url) as stack:
+        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
             journey = await Journey.start(stack)
             await set_accounts(journey)
             await journey.create_deal()
