@@ -1,11 +1,11 @@
 """The ``b24bridge`` command line, one module per command group: ``server`` (serve,
-worker, migrate, register-webhook, demo), ``provision``, ``products`` and ``proposal``."""
+worker, migrate, register-webhook, demo), ``provision``, ``products``, ``proposal`` and ``bonuses``."""
 
 import sys
 
 import typer
 
-from app.cli import products, proposal, provision, server
+from app.cli import bonuses, products, proposal, provision, server
 
 cli = typer.Typer(help="b24bridge — Bitrix24 sales ↔ procurement bridge.", no_args_is_help=True)
 for command in (server.migrate, server.serve, server.worker, server.demo, provision.provision):
@@ -13,6 +13,7 @@ for command in (server.migrate, server.serve, server.worker, server.demo, provis
 cli.command("register-webhook")(server.register_webhook)
 cli.add_typer(products.products_cli, name="products")
 cli.add_typer(proposal.proposal_cli, name="proposal")
+cli.add_typer(bonuses.bonuses_cli, name="bonuses")
 
 
 def main() -> None:

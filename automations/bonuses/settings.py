@@ -107,3 +107,44 @@ def bonuses_enabled(values: Mapping[str, Any]) -> bool:
 def manager_office(values: Mapping[str, Any], manager_id: int) -> str:
     offices = values.get("manager_offices") or {}
     return str(offices.get(str(manager_id)) or "") if isinstance(offices, Mapping) else ""
+
+
+CONFIGURABLE_KEYS = frozenset(
+    {"bonus_rules", "money_accounts", "manager_offices", "money_allow_negative"}
+)
+
+
+def checked_bonus_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A bonus/money settings change, checked whole: the first problem is refused with its
+    reason (``BonusSettingsError``), so nothing is stored unless all of it is valid."""
+    unknown = sorted(set(raw) - CONFIGURABLE_KEYS)
+    if unknown:
+        raise BonusSettingsError(
+            f"Неизвестные ключи: {', '.join(unknown)}; допустимы: "
+            f"{', '.join(sorted(CONFIGURABLE_KEYS))}. / Unknown keys: {', '.join(unknown)}."
+        )
+    if "bonus_rules" in raw:
+        bonus_rules(raw)
+    _check_accounts(raw.get("money_accounts", []))
+    offices = raw.get("manager_offices", {})
+    if not isinstance(offices, Mapping) or not all(str(k).isdigit() for k in offices):
+        raise BonusSettingsError(
+            "manager_offices: нужна таблица «ID менеджера → офис». / a map of user id → office."
+        )
+    return dict(raw)
+
+
+def _check_accounts(raw: Any) -> None:
+    if not isinstance(raw, list):
+        raise BonusSettingsError("money_accounts: нужен список счетов. / a list of accounts.")
+    seen: set[str] = set()
+    for number, account in enumerate(raw, start=1):
+        code = str(account.get("code") or "").strip() if isinstance(account, Mapping) else ""
+        kind = str(account.get("kind") or "") if isinstance(account, Mapping) else ""
+        if not code or code in seen or kind not in ACCOUNT_KINDS:
+            raise BonusSettingsError(
+                f"Счёт №{number}: нужен уникальный «code» и «kind» из "
+                f"{', '.join(ACCOUNT_KINDS)} (касса, терминал, карта). / Account {number}: "
+                "a unique code and a kind of cash_desk, terminal or card."
+            )
+        seen.add(code)
