@@ -163,3 +163,29 @@ class TestMoneyRobots:
             assert balances == {"KRD-CASH": 699.5, "KRD-TERM": 9000, "ANNA-CARD": 0}
             managers = [[c.value for c in row] for row in book["Бонусы менеджеров"].iter_rows()]
             assert managers[1][1:3] == [2, "Краснодар"] and managers[1][6] == 20000, managers
+
+
+class TestFullRefund:
+    async def test_a_full_refund_of_a_won_deal_annuls_its_accrual(self, database_url: str) -> None:
+        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
+            journey = await Journey.start(stack)
+            await set_rules(journey)
+            await set_accounts(journey)
+            await journey.create_deal()
+            await journey.move_deal("WON")
+            pay = {"amount": "46900", "account": "KRD-TERM"}
+            await robot(journey, "add_payment", type="payment", **pay)
+            assert [i["stageId"] for i in await accrual_items(journey)] == [
+                journey.values["accrual_stages"]["DONE"]
+            ]
+            refund = await robot(journey, "add_payment", type="refund", **pay)
+            assert refund["paid"] == "0.00"
+            await stack.settle()
+            assert [i["stageId"] for i in await accrual_items(journey)] == [
+                journey.values["accrual_stages"]["CANCELLED"]
+            ]
+            _accruals, reversals = await ledger(journey)
+            assert [r.reason for r in reversals] == ["refunded"]
+            deal = await journey.deal()
+            assert Decimal(str(deal[BONUS_FIELD])) == 0
+            assert Decimal(str(deal["UF_CRM_B24B_PAID"])) == 0
