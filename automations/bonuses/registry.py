@@ -23,7 +23,7 @@ from automations.bonuses import repository
 from automations.bonuses.money_rules import KIND_TITLES
 from automations.bonuses.money_text import as_field, as_rubles
 from automations.ports import Deps
-from connectors.bitrix24 import Bitrix24Client, Call, Priority
+from connectors.bitrix24 import Bitrix24Client, Bitrix24Error, Call, NotFoundError, Priority
 from connectors.crm.gateway import CrmGateway
 
 RUN_LIMIT = 1000
@@ -32,6 +32,11 @@ ITEM_WRITTEN = "item"  # the item is written; the deal field not yet
 
 class RegistryWriteFailed(Exception):
     """Some registry writes failed; the job retries, done writes are skipped."""
+
+
+def _gone(error: Bitrix24Error) -> bool:
+    """A deal or item deleted in the portal: nothing to write there, not a failure."""
+    return isinstance(error, NotFoundError) or "not found" in str(error).lower()
 
 
 def op_id(key: str) -> str:
@@ -183,10 +188,11 @@ class RegistryWriter:
         for reversal in pending.reversals:
             entry = ("accrual", reversal.accrual_id)
             record = known.get(repository.accrual_item_key(reversal.accrual_id))
+            known_id = plan.item_ids.get(entry) or (record.result.get("item_id") if record else 0)
             if entry in creating:
                 plan.deferred.append(reversal)
-            elif record is not None and record.result.get("item_id"):
-                plan.moves.append((reversal, self._move(reversal, int(record.result["item_id"]))))
+            elif known_id:
+                plan.moves.append((reversal, self._move(reversal, int(known_id))))
             else:
                 continue  # its accrual's item is written by a later run first
             plan.deal_ids.add(deals[reversal.accrual_id])
@@ -220,7 +226,7 @@ class RegistryWriter:
                     session, self.member_id, key, status=ITEM_WRITTEN, result={"item_id": item_id}
                 )
             await effects.forget(session, self.member_id, failed)
-        errors = len(failed) + sum(1 for outcome in rest if not outcome.ok)
+        errors = len(failed) + sum(1 for o in rest if o.error and not _gone(o.error))
         if errors:
             raise RegistryWriteFailed(f"{errors} registry write(s) failed; the job retries")
 

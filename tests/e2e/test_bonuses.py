@@ -4,7 +4,12 @@ a reopened deal annuls the accrual; winning again accrues anew."""
 
 from decimal import Decimal
 
+from app.core import effects, queue
+from app.core.db import unit_of_work
 from automations.bonuses import repository
+from automations.bonuses.ledger_rules import Accrue
+from automations.bonuses.registry import accrual_item
+from automations.bonuses.rules import Bonus
 from tests.e2e.bonus_steps import (
     BONUS_FIELD,
     accrual_items,
@@ -189,3 +194,28 @@ class TestFullRefund:
             deal = await journey.deal()
             assert Decimal(str(deal[BONUS_FIELD])) == 0
             assert Decimal(str(deal["UF_CRM_B24B_PAID"])) == 0
+
+
+class TestRegistryAfterACrash:
+    async def test_an_item_written_before_a_crash_is_found_not_created_again(
+        self, database_url: str
+    ) -> None:
+        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
+            journey = await Journey.start(stack)
+            member_id = stack.member_id
+            async with unit_of_work(stack.context.sessions) as session:
+                entry = Accrue(77, 1, 2, "Минск", Bonus(12345, ()))
+                recorded = await repository.record_entries(session, member_id, [entry])
+                key = repository.accrual_item_key(int(recorded.accruals[0].id or 0))
+                await effects.start(session, member_id, [(key, "RegistryItem")])
+            # the crash: the portal made the item, the app never heard the answer
+            call = accrual_item(journey.values, recorded.accruals[0])
+            made = await stack.act(call[0], dict(call[1]))
+            async with unit_of_work(stack.context.sessions) as session:
+                await queue.arm_bonus_registry(session, member_id)
+            await stack.settle()
+            items = await accrual_items(journey)
+            assert [i["id"] for i in items] == [made["item"]["id"]]
+            async with stack.context.sessions() as session:
+                record = (await effects.statuses(session, member_id, [key]))[key]
+            assert (record.status, record.result) == ("done", {"item_id": made["item"]["id"]})
