@@ -131,6 +131,10 @@ def checked_bonus_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise BonusSettingsError(
             "manager_offices: нужна таблица «ID менеджера → офис». / a map of user id → office."
         )
+    if not isinstance(raw.get("money_allow_negative", False), bool):
+        raise BonusSettingsError(
+            "money_allow_negative: нужно true или false. / money_allow_negative: true or false."
+        )
     return dict(raw)
 
 
