@@ -14,13 +14,9 @@ from typing import Any
 
 from app.core.errors import BadRequest
 from app.web.frame.i18n import stage_label
+from app.web.settings_page.bonus_checks import BONUS_CHECKS
 from app.web.settings_page.portal_options import PortalOptions
 from app.web.settings_page.words import word
-from automations.bonuses.settings import (
-    CONFIGURABLE_KEYS,
-    BonusSettingsError,
-    checked_bonus_settings,
-)
 from automations.procurement.model import CardStage, DealStage
 from automations.procurement.search import NEVER_LOCKED
 
@@ -128,21 +124,7 @@ CHECKS: dict[str, Check] = {
     "discount_field": lambda value, _options, lang: _discount_field(value, lang),
     "lines_locked_from": lambda value, _options, lang: _lock_stage(value, lang),
 }
-
-
-def _bonus_setting(key: str) -> Check:
-    """Bonus rules, cash desks/terminals/cards, managers' offices (PRODUCT §3.9)."""
-
-    def check(value: Any, _options: PortalOptions, _lang: str) -> Any:
-        try:
-            return checked_bonus_settings({key: value})[key]
-        except BonusSettingsError as exc:
-            raise BadRequest(str(exc)) from exc
-
-    return check
-
-
-CHECKS |= {key: _bonus_setting(key) for key in CONFIGURABLE_KEYS}
+CHECKS |= BONUS_CHECKS
 EDITABLE_KEYS = frozenset(CHECKS)
 
 
