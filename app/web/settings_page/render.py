@@ -119,7 +119,7 @@ def page_context(page: SettingsPage) -> dict[str, Any]:
         "discount_field": str(stored.get("discount_field") or ""),
         "lock_choices": lock_choices(stored, lang),
         "config": page_config(page, lang),
-        "reports": report_section(lang, page.is_admin),
+        "reports": report_section(lang, page.is_admin, stored),
     }
 
 

@@ -1,10 +1,13 @@
 """The reports section of the settings page (its words, ru/en, and its script's config);
 the data comes from ``app/web/reports``."""
 
+import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from app.web.frame.i18n import normalize_lang
+from automations.bonuses.settings import CONFIGURABLE_KEYS
 
 API_BASE = "/reports/api"
 WORDS = {
@@ -34,6 +37,14 @@ WORDS = {
         "empty": "За этот период записей нет.",
         "admin_only": "Отчёт доступен только администраторам портала.",
         "network_error": "Не удалось получить отчёт. Проверьте связь и попробуйте ещё раз.",
+        "settings_title": "Бонусы и деньги: настройки",
+        "settings_hint": "JSON: bonus_rules (проценты по товарам и разделам, фикс. суммы), "
+        "money_accounts (кассы, терминалы, карты по офисам), manager_offices, "
+        "money_allow_negative. Формат — в README.",
+        "settings_save": "Сохранить настройки бонусов",
+        "settings_saved": "Настройки бонусов сохранены.",
+        "settings_json_error": "Поле «Настройки бонусов»: это не JSON-объект. Проверьте скобки "
+        "и кавычки.",
     },
     "en": {
         "title": "Bonuses and money: report",
@@ -61,16 +72,28 @@ WORDS = {
         "empty": "No entries in this period.",
         "admin_only": "Only the portal's administrators can see the report.",
         "network_error": "The report could not be loaded. Check the connection and try again.",
+        "settings_title": "Bonuses and money: settings",
+        "settings_hint": "JSON: bonus_rules (percents per product and section, fixed amounts), "
+        "money_accounts (cash desks, terminals, cards per office), manager_offices, "
+        "money_allow_negative. The format is in the README.",
+        "settings_save": "Save the bonus settings",
+        "settings_saved": "The bonus settings are saved.",
+        "settings_json_error": "Bonus settings: this is not a JSON object. Check the brackets "
+        "and quotes.",
     },
 }
 
 
-def report_section(lang: str, is_admin: bool, *, now: datetime | None = None) -> dict[str, Any]:
+def report_section(
+    lang: str, is_admin: bool, stored: Mapping[str, Any], *, now: datetime | None = None
+) -> dict[str, Any]:
     words = WORDS[normalize_lang(lang)]
     month = (now or datetime.now(UTC)).strftime("%Y-%m")
+    current = {key: stored[key] for key in sorted(CONFIGURABLE_KEYS) if key in stored}
     return {
         "words": words,
         "is_admin": is_admin,
         "month": month,
+        "settings_json": json.dumps(current, ensure_ascii=False, indent=2),
         "config": {"api_base": API_BASE, "strings": words, "month": month},
     }

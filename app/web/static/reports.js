@@ -1,7 +1,9 @@
 /*
  * The reports section of the settings page: GET {api_base}?month_from=&month_to= shows
  * the tables, GET {api_base}/export.xlsx downloads the workbook. Every request carries
- * X-View-Token; every text comes from the section's config.strings (read as `words`);
+ * X-View-Token; every text comes from the section's config.strings (read as `words`).
+ * The bonus settings (a JSON object) are saved with PUT {settings api_base}, which checks
+ * them whole and answers the first problem;
  * nodes are built with createElement and textContent only.
  */
 (function () {
@@ -88,6 +90,44 @@
     );
     say(data.managers.length || data.offices.length ? "" : words.empty, false);
   }
+
+  function sayBonus(text, isError) {
+    var status = document.getElementById("bonus-status");
+    status.textContent = text;
+    status.classList.toggle("b24b-danger", Boolean(isError));
+  }
+
+  document.getElementById("bonus-save").addEventListener("click", function () {
+    var body;
+    try {
+      body = JSON.parse(document.getElementById("bonus-settings").value || "{}");
+    } catch (error) {
+      body = null;
+    }
+    if (!body || typeof body !== "object" || Array.isArray(body)) {
+      sayBonus(words.settings_json_error, true);
+      return;
+    }
+    fetch(settings.api_base, {
+      method: "PUT",
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-View-Token": settings.view_token,
+      },
+      credentials: "omit",
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) {
+          throw new Error(data.error_description || words.network_error);
+        }
+        sayBonus(words.settings_saved, false);
+      });
+    }).catch(function (error) {
+      sayBonus(error.message, true);
+    });
+  });
 
   document.getElementById("report-show").addEventListener("click", function () {
     get("").then(function (response) { return response.json(); }).then(show, function (error) {
