@@ -2,6 +2,8 @@
 item and the deal field; a manual edit of the field is reverted with a timeline comment;
 a reopened deal annuls the accrual; winning again accrues anew."""
 
+import json
+import time
 from decimal import Decimal
 
 from app.core import effects, queue
@@ -11,7 +13,9 @@ from automations.bonuses.ledger_rules import Accrue
 from automations.bonuses.registry import accrual_item
 from automations.bonuses.rules import Bonus
 from tests.e2e.bonus_steps import (
+    ACCOUNTS,
     BONUS_FIELD,
+    RULES,
     accrual_items,
     amount_of,
     edit_bonus_field,
@@ -25,6 +29,7 @@ from tests.e2e.bonus_steps import (
 from tests.e2e.harness import BUYER_ID, live_stack
 from tests.e2e.procurement_steps import Journey
 from tests.e2e.proposal_steps import timeline
+from tests.e2e.test_settings_page import ADMIN_ID, open_page
 
 # 2 × 12 500 × 5 % + 18 900 × 10 % + delivery (service) 0 = 1 250 + 1 890
 EXPECTED = "3140.00"
@@ -219,3 +224,32 @@ class TestRegistryAfterACrash:
             async with stack.context.sessions() as session:
                 record = (await effects.statuses(session, member_id, [key]))[key]
             assert (record.status, record.result) == ("done", {"item_id": made["item"]["id"]})
+
+
+class TestSettingsPageBox:
+    async def test_the_administrator_saves_bonus_settings_and_reads_the_report(
+        self, database_url: str
+    ) -> None:
+        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
+            await Journey.start(stack)
+            _response, _document, config = await open_page(stack, ADMIN_ID)
+            headers = {"X-View-Token": config["view_token"]}
+            bad = {"money_accounts": [{"code": "X", "kind": "vault"}]}
+            refused = await stack.http.put("/settings/api", json=bad, headers=headers)
+            assert refused.status_code == 400 and "Счёт №1" in refused.text
+            body = {"bonus_rules": RULES, "money_accounts": ACCOUNTS}
+            saved = await stack.http.put("/settings/api", json=body, headers=headers)
+            assert saved.status_code == 200, saved.text
+            _response, document, config = await open_page(stack, ADMIN_ID)
+            shown = json.loads(document.find("textarea", id="bonus-settings").text())
+            assert shown == body
+            month = time.strftime("%Y-%m", time.gmtime())
+            report = await stack.http.get(
+                "/reports/api",
+                params={"month_from": month, "month_to": month},
+                headers={"X-View-Token": config["view_token"]},
+            )
+            assert report.status_code == 200
+            assert [b["code"] for b in report.json()["balances"]] == [
+                "ANNA-CARD", "KRD-CASH", "KRD-TERM"
+            ]  # fmt: skip
