@@ -15,7 +15,7 @@ from app.core import portal_store, queue
 from app.core.db import unit_of_work
 from app.core.models import Job
 from app.core.portal_settings import load_portal_settings
-from automations.bonuses import repository
+from automations.bonuses import money_repository, repository
 from automations.bonuses.deal_reads import DealRead, read_deal
 from automations.bonuses.ledger_rules import DealNow, plan_entries
 from automations.bonuses.protection import guard_bonus_field
@@ -54,7 +54,7 @@ async def bonus_deal(deps: Deps, job: Job) -> str:
     if read.deal is None:
         return "deal not found"
     async with unit_of_work(deps.sessions) as session:
-        paid = await repository.deal_payments(session, job.member_id, deal_id)
+        paid = await money_repository.deal_payments(session, job.member_id, deal_id)
         now = deal_now(read, values, rules, fully_refunded=paid.fully_refunded)
         entries = plan_entries(await repository.deal_ledger(session, job.member_id, deal_id), now)
         await repository.record_entries(session, job.member_id, entries)

@@ -18,7 +18,7 @@ from app.core import queue
 from app.core.db import unit_of_work
 from app.core.models import MoneyOperation, Portal, PortalSettings
 from app.core.outcome import Outcome
-from automations.bonuses import repository
+from automations.bonuses import money_repository
 from automations.bonuses.money_rules import (
     KIND_TITLES,
     MoneyState,
@@ -91,17 +91,17 @@ async def run_operation(
     member_id = portal.member_id
     async with unit_of_work(deps.sessions) as session:
         values = await _locked_settings(session, member_id)
-        done = await repository.operation_by_key(session, member_id, f"robot:{key}")
+        done = await money_repository.operation_by_key(session, member_id, f"robot:{key}")
         if done is not None:
             return await _answer(session, done, "")
         accounts = money_accounts(values)
         account = accounts.get(request.account_code)
         state = MoneyState(
-            balance_kopecks=await repository.account_balance(
+            balance_kopecks=await money_repository.account_balance(
                 session, member_id, request.account_code
             ),
             paid_kopecks=(
-                await repository.deal_payments(session, member_id, request.deal_id or 0)
+                await money_repository.deal_payments(session, member_id, request.deal_id or 0)
             ).paid_kopecks,
             allow_negative=bool(values.get("money_allow_negative"))
             or bool(account and account.allow_negative),
@@ -109,7 +109,9 @@ async def run_operation(
         planned = decide(request, accounts, state)
         if isinstance(planned, Refusal):
             return Outcome.refused(planned.message)
-        operation = await repository.record_operation(session, member_id, f"robot:{key}", planned)
+        operation = await money_repository.record_operation(
+            session, member_id, f"robot:{key}", planned
+        )
         await queue.arm_bonus_registry(
             session, member_id, delay_seconds=deps.settings.bonus_registry_delay_seconds
         )
@@ -125,8 +127,10 @@ async def _locked_settings(session: AsyncSession, member_id: str) -> dict[str, A
 
 async def _answer(session: AsyncSession, operation: MoneyOperation, warning: str) -> Outcome:
     member_id = operation.member_id
-    balance = await repository.account_balance(session, member_id, operation.account_code)
-    paid = (await repository.deal_payments(session, member_id, operation.deal_id or 0)).paid_kopecks
+    balance = await money_repository.account_balance(session, member_id, operation.account_code)
+    paid = (
+        await money_repository.deal_payments(session, member_id, operation.deal_id or 0)
+    ).paid_kopecks
     text = f"{KIND_TITLES[operation.kind]} {as_rubles(operation.amount_kopecks)} проведена"
     if operation.account_code:
         text += f"; баланс «{operation.account_code}»: {as_rubles(balance)}"

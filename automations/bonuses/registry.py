@@ -19,7 +19,7 @@ from app.core import effects, portal_store, queue
 from app.core.db import unit_of_work
 from app.core.models import BonusAccrual, BonusReversal, Job, MoneyOperation
 from app.core.portal_settings import load_portal_settings
-from automations.bonuses import repository
+from automations.bonuses import money_repository, repository
 from automations.bonuses.money_rules import KIND_TITLES
 from automations.bonuses.money_text import as_field, as_rubles
 from automations.ports import Deps
@@ -86,7 +86,7 @@ def operation_item(values: dict[str, Any], operation: MoneyOperation) -> Call:
             "fields": {
                 "title": title,
                 "stageId": values["operation_stages"]["DONE"],
-                "xmlId": op_id(repository.operation_item_key(int(operation.id or 0))),
+                "xmlId": op_id(money_repository.operation_item_key(int(operation.id or 0))),
                 fields["kind"]: KIND_TITLES[operation.kind],
                 fields["amount"]: as_field(operation.amount_kopecks),
                 fields["deal"]: operation.deal_id or 0,
@@ -109,7 +109,9 @@ async def write_registries(deps: Deps, job: Job) -> str:
     writer = RegistryWriter(deps, deps.rest.for_portal(portal), job.member_id, values)
     async with deps.sessions() as session:
         pending = await repository.unwritten_entries(session, job.member_id, RUN_LIMIT)
-        operations = await repository.unwritten_operations(session, job.member_id, RUN_LIMIT + 1)
+        operations = await money_repository.unwritten_operations(
+            session, job.member_id, RUN_LIMIT + 1
+        )
     await writer.write(pending, operations[:RUN_LIMIT])
     if pending.more or len(operations) > RUN_LIMIT:
         async with unit_of_work(deps.sessions) as session:
@@ -167,7 +169,7 @@ class RegistryWriter:
              accrual_item(self.values, a))
             for a in pending.accruals
         ] + [
-            (repository.operation_item_key(int(o.id or 0)), ("operation", int(o.id or 0)),
+            (money_repository.operation_item_key(int(o.id or 0)), ("operation", int(o.id or 0)),
              int(self.values["operation_entity_type_id"]), operation_item(self.values, o))
             for o in operations
         ]  # fmt: skip
@@ -240,7 +242,7 @@ class RegistryWriter:
                     key = (
                         repository.accrual_item_key(entry_id)
                         if kind == "accrual"
-                        else repository.operation_item_key(entry_id)
+                        else money_repository.operation_item_key(entry_id)
                     )
                     item = {"item_id": plan.item_ids[(kind, entry_id)]}
                     await effects.start(session, self.member_id, [(key, "RegistryItem")])
@@ -270,7 +272,7 @@ class RegistryWriter:
         async with self.deps.sessions() as session:
             for deal_id in deal_ids:
                 bonus = await repository.active_deal_bonus(session, self.member_id, deal_id)
-                paid = await repository.deal_payments(session, self.member_id, deal_id)
+                paid = await money_repository.deal_payments(session, self.member_id, deal_id)
                 fields = {bonus_field: as_field(bonus)}
                 if paid_field:
                     fields[paid_field] = as_field(paid.paid_kopecks)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core.models import BonusAccrual, BonusReversal, MoneyOperation
-from automations.bonuses import repository
+from automations.bonuses import money_repository
 from automations.bonuses.settings import manager_office, money_accounts
 
 _MONTH = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
@@ -160,7 +160,7 @@ async def build_report(
         else:
             office = account.office if account else ""
             _add(offices, month, (office,)).sums[operation.kind] += operation.amount_kopecks
-    balances = await repository.balances(session, member_id)
+    balances = await money_repository.balances(session, member_id)
     listed = [
         Balance(a.code, a.title, a.kind, a.office, balances.get(a.code, 0))
         for a in accounts.values()

@@ -7,15 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, case, cast, exists, func, literal, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import effects
-from app.core.models import BonusAccrual, BonusReversal, Effect, MoneyOperation
+from app.core.models import BonusAccrual, BonusReversal, Effect
 from app.core.models.base import utc_now
 from app.core.upsert import insert_for
 from automations.bonuses.ledger_rules import Accrue, ActiveAccrual, Annul, DealLedger, Entry
-from automations.bonuses.money_rules import PlannedOperation
 
 
 @dataclass(frozen=True)
@@ -24,31 +23,6 @@ class Recorded:
 
     accruals: tuple[BonusAccrual, ...]
     reversals: tuple[BonusReversal, ...]
-
-
-@dataclass(frozen=True)
-class Paid:
-    """A deal's «Оплачено» (payments − change − refunds) and its refunds, in kopecks."""
-
-    paid_kopecks: int
-    refunded_kopecks: int
-
-    @property
-    def fully_refunded(self) -> bool:
-        return self.refunded_kopecks > 0 and self.paid_kopecks <= 0
-
-
-async def deal_payments(session: AsyncSession, member_id: str, deal_id: int) -> Paid:
-    refund = case((MoneyOperation.kind == "refund", MoneyOperation.amount_kopecks), else_=0)
-    row = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(MoneyOperation.paid_delta_kopecks), 0),
-                func.coalesce(func.sum(refund), 0),
-            ).where(MoneyOperation.member_id == member_id, MoneyOperation.deal_id == deal_id)
-        )
-    ).one()
-    return Paid(int(row[0]), int(row[1]))
 
 
 async def deal_ledger(session: AsyncSession, member_id: str, deal_id: int) -> DealLedger:
@@ -142,16 +116,6 @@ async def active_bonus_total(session: AsyncSession, member_id: str) -> int:
     return int(total or 0)
 
 
-async def balances(session: AsyncSession, member_id: str) -> dict[str, int]:
-    """Every account's balance in kopecks: the sum of its operations' deltas."""
-    rows = await session.execute(
-        select(MoneyOperation.account_code, func.sum(MoneyOperation.balance_delta_kopecks))
-        .where(MoneyOperation.member_id == member_id, MoneyOperation.account_code != "")
-        .group_by(MoneyOperation.account_code)
-    )
-    return {code: int(total) for code, total in rows.all()}
-
-
 def accrual_item_key(accrual_id: int) -> str:
     return f"bonus:accrual:{accrual_id}"
 
@@ -193,7 +157,7 @@ class Unwritten:
     more: bool
 
 
-def _not_done(member_id: str, prefix: str, id_column: Any) -> Any:
+def not_done(member_id: str, prefix: str, id_column: Any) -> Any:
     key = literal(prefix) + cast(id_column, String)
     return ~exists(
         select(Effect.key).where(
@@ -208,7 +172,7 @@ async def unwritten_entries(session: AsyncSession, member_id: str, limit: int) -
             select(BonusAccrual)
             .where(
                 BonusAccrual.member_id == member_id,
-                _not_done(member_id, "bonus:accrual:", BonusAccrual.id),
+                not_done(member_id, "bonus:accrual:", BonusAccrual.id),
             )
             .order_by(BonusAccrual.id)
             .limit(limit + 1)
@@ -219,7 +183,7 @@ async def unwritten_entries(session: AsyncSession, member_id: str, limit: int) -
             select(BonusReversal)
             .where(
                 BonusReversal.member_id == member_id,
-                _not_done(member_id, "bonus:reversal:", BonusReversal.id),
+                not_done(member_id, "bonus:reversal:", BonusReversal.id),
             )
             .order_by(BonusReversal.id)
             .limit(limit + 1)
@@ -236,70 +200,3 @@ async def deals_of_accruals(session: AsyncSession, accrual_ids: Sequence[int]) -
         select(BonusAccrual.id, BonusAccrual.deal_id).where(BonusAccrual.id.in_(accrual_ids))
     )
     return {int(i): int(d) for i, d in rows.all()}
-
-
-def operation_item_key(operation_id: int) -> str:
-    return f"bonus:operation:{operation_id}"
-
-
-async def operation_by_key(
-    session: AsyncSession, member_id: str, idempotency_key: str
-) -> MoneyOperation | None:
-    found: MoneyOperation | None = await session.scalar(
-        select(MoneyOperation).where(
-            MoneyOperation.member_id == member_id,
-            MoneyOperation.idempotency_key == idempotency_key,
-        )
-    )
-    return found
-
-
-async def account_balance(session: AsyncSession, member_id: str, account_code: str) -> int:
-    if not account_code:
-        return 0
-    total = await session.scalar(
-        select(func.coalesce(func.sum(MoneyOperation.balance_delta_kopecks), 0)).where(
-            MoneyOperation.member_id == member_id, MoneyOperation.account_code == account_code
-        )
-    )
-    return int(total or 0)
-
-
-async def record_operation(
-    session: AsyncSession, member_id: str, idempotency_key: str, planned: PlannedOperation
-) -> MoneyOperation:
-    values = {
-        "member_id": member_id,
-        "idempotency_key": idempotency_key,
-        "kind": planned.kind,
-        "deal_id": planned.deal_id,
-        "account_code": planned.account_code,
-        "manager_id": planned.manager_id,
-        "amount_kopecks": planned.amount_kopecks,
-        "balance_delta_kopecks": planned.balance_delta_kopecks,
-        "paid_delta_kopecks": planned.paid_delta_kopecks,
-        "comment": planned.comment,
-        "created_at": utc_now(),
-    }
-    await session.execute(
-        insert_for(session, MoneyOperation).values(values).on_conflict_do_nothing()
-    )
-    found = await operation_by_key(session, member_id, idempotency_key)
-    assert found is not None
-    return found
-
-
-async def unwritten_operations(
-    session: AsyncSession, member_id: str, limit: int
-) -> list[MoneyOperation]:
-    return list(
-        await session.scalars(
-            select(MoneyOperation)
-            .where(
-                MoneyOperation.member_id == member_id,
-                _not_done(member_id, "bonus:operation:", MoneyOperation.id),
-            )
-            .order_by(MoneyOperation.id)
-            .limit(limit)
-        )
-    )

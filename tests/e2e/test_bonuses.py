@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from app.core import effects, queue
 from app.core.db import unit_of_work
-from automations.bonuses import repository
+from automations.bonuses import money_repository, repository
 from automations.bonuses.ledger_rules import Accrue
 from automations.bonuses.registry import accrual_item
 from automations.bonuses.rules import Bonus
@@ -162,7 +162,7 @@ class TestMoneyRobots:
             deal = await journey.deal()
             assert Decimal(str(deal["UF_CRM_B24B_PAID"])) == Decimal("13699.50")
             async with stack.context.sessions() as session:
-                assert await repository.balances(session, stack.member_id) == {
+                assert await money_repository.balances(session, stack.member_id) == {
                     "KRD-CASH": 69950,
                     "KRD-TERM": 900000,
                 }

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.db import create_engine, create_session_factory, unit_of_work
-from automations.bonuses import repository
+from automations.bonuses import money_repository
 from automations.bonuses.money_rules import (
     MoneyState,
     OperationRequest,
@@ -102,24 +102,28 @@ class TestMoneyLedgerProperties:
             request = OperationRequest(kind, f"{kopecks / 100:.2f}", account, deal_id=deal)
             for _ in range(2 if twice else 1):
                 async with unit_of_work(sessions) as session:
-                    if await repository.operation_by_key(session, member_id, f"k{index}"):
+                    if await money_repository.operation_by_key(session, member_id, f"k{index}"):
                         continue
                     state = MoneyState(
-                        await repository.account_balance(session, member_id, account),
-                        (await repository.deal_payments(session, member_id, deal)).paid_kopecks,
+                        await money_repository.account_balance(session, member_id, account),
+                        (
+                            await money_repository.deal_payments(session, member_id, deal)
+                        ).paid_kopecks,
                         allow_negative=False,
                     )
                     planned = decide(request, ACCOUNTS, state)
                     if isinstance(planned, Refusal):
                         continue
-                    await repository.record_operation(session, member_id, f"k{index}", planned)
+                    await money_repository.record_operation(
+                        session, member_id, f"k{index}", planned
+                    )
                     sign = 1 if kind == "payment" else -1  # the rule restated from the kind
                     model_balance[account] += sign * kopecks
                     model_paid[deal] += 0 if kind == "collection" else sign * kopecks
         async with sessions() as session:
-            balances = await repository.balances(session, member_id)
+            balances = await money_repository.balances(session, member_id)
             paid = {
-                d: (await repository.deal_payments(session, member_id, d)).paid_kopecks
+                d: (await money_repository.deal_payments(session, member_id, d)).paid_kopecks
                 for d in (1, 2)
             }
         assert {code: balances.get(code, 0) for code in model_balance} == model_balance

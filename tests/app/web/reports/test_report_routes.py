@@ -18,7 +18,7 @@ from app.core.portal_settings import update_portal_settings
 from app.web.frame.view_token import ViewClaims, issue
 from app.web.settings_page.report_section import WORDS
 from app.web.settings_page.service import ADMIN_ROLE, SETTINGS_KIND
-from automations.bonuses import repository
+from automations.bonuses import money_repository, repository
 from automations.bonuses.ledger_rules import Accrue, Annul
 from automations.bonuses.money_rules import PlannedOperation
 from automations.bonuses.rules import Bonus
@@ -76,7 +76,7 @@ async def harness(database_url: str) -> AsyncIterator[AppHarness]:
                 ("c", operation("collection", 400000, -400000, 0)),
                 ("d", operation("fine", 150000, 0, 0, account_code="", manager_id=2)),
             ):
-                await repository.record_operation(session, MEMBER_ID, key, planned)
+                await money_repository.record_operation(session, MEMBER_ID, key, planned)
         yield harness
 
 
