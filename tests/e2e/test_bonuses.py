@@ -10,7 +10,7 @@ from app.core import effects, queue
 from app.core.db import unit_of_work
 from automations.bonuses import money_repository, repository
 from automations.bonuses.ledger_rules import Accrue
-from automations.bonuses.registry import accrual_item
+from automations.bonuses.registry_items import accrual_item
 from automations.bonuses.rules import Bonus
 from tests.e2e.bonus_steps import (
     ACCOUNTS,
