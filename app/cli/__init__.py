@@ -1,5 +1,5 @@
 """The ``b24bridge`` command line, one module per command group: ``server`` (serve,
-worker, migrate, register-webhook, demo), ``provision``, ``products``, ``proposal`` and ``bonuses``."""
+worker, migrate, register-webhook, demo), ``provision``, ``products`` and ``proposal``."""
 
 import sys
 
