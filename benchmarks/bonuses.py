@@ -3,9 +3,10 @@
 On the sandbox portal over real HTTP with the app's worker: N deals with goods rows are
 created before the app is installed (so they fire no events), the app is installed and
 provisioned, bonus rules are set, then a person moves all N deals to «Сделка завершена» at
-once. Measured: the wave — every deal's ``bonus_deal`` job (one batched read each) and the
-portal's ``bonus_registry`` job (the accrual items and the deal fields, packed 50 commands
-per ``batch``) — then, apart, the echo re-reads of the deal-field writes. The procurement
+once. Measured: the wave — the deals marked by their ``bonus_deal`` jobs, read by the
+portal's ``bonus_scan`` job 16 per ``batch``, and the ``bonus_registry`` job (the accrual
+items and the deal fields, packed 50 commands per ``batch``) — then, apart, the echo
+re-reads of the deal-field writes. The procurement
 sync of the same events is not run (its handler is replaced by a no-op here) so only the
 bonus capability's requests are counted. Prints wall time, HTTP requests, 503 answers and
 the limiter's physical minimum: bucket 50, drain D/s → min seconds = max(0, (requests − 50) / D).

@@ -1,4 +1,4 @@
-"""the bonus and money ledger (accruals, reversals, money operations)
+"""the bonus and money ledger (accruals, reversals, money operations) and the deals to re-read
 
 Revision ID: 0005
 Revises: 0004
@@ -18,6 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "bonus_dirty_deals",
+        sa.Column("member_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("deal_id", sa.Integer(), nullable=False),
+        sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("member_id", "deal_id"),
+    )
     op.create_table(
         "bonus_accruals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -93,6 +100,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("bonus_dirty_deals")
     with op.batch_alter_table("bonus_reversals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bonus_reversals_member_id"))
         batch_op.drop_index(batch_op.f("ix_bonus_reversals_created_at"))

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     b24_offline_events: bool = False
     reconcile_overlap_seconds: int = 120
     reminder_poll_seconds: int = 15
-    bonus_registry_delay_seconds: float = 10.0
+    bonus_batch_delay_seconds: float = 2.0
     secret_key: SecretStr = SecretStr("change-me-in-production")
     admin_token: SecretStr = SecretStr("")
     sms_provider: Literal["log", "http"] = "log"

@@ -362,7 +362,7 @@ async def oldest_pending_age(session: AsyncSession) -> float:
 
 # Manager bonuses (PRODUCT §3.9): a deal's bonus job, beside its procurement sync, and one
 # registry writer per portal that packs every pending registry write into batches.
-BONUS_DEAL, BONUS_REGISTRY = "bonus_deal", "bonus_registry"
+BONUS_DEAL, BONUS_SCAN, BONUS_REGISTRY = "bonus_deal", "bonus_scan", "bonus_registry"
 
 
 def bonus_deal_key(member_id: str, deal_id: int | str) -> str:
@@ -391,18 +391,29 @@ async def arm_bonus_deal(session: AsyncSession, member_id: str, deal_id: int) ->
     )
 
 
+async def arm_bonus_scan(session: AsyncSession, member_id: str, *, delay_seconds: float) -> int:
+    """The portal's bonus reader: it reads every marked deal, many per ``batch``."""
+    return await _arm_gathering(session, member_id, BONUS_SCAN, delay_seconds)
+
+
 async def arm_bonus_registry(
     session: AsyncSession, member_id: str, *, delay_seconds: float = 0.0
 ) -> int:
-    """The portal's registry writer, due ``delay_seconds`` after the first entry waiting for
-    it: entries that come meanwhile join the same run, so a wave of N wins costs about
-    N × 2 / 50 write requests, not two per win. A pending run keeps its time (arming never
-    postpones it); one armed while it runs follows it after the same delay."""
+    """The portal's registry writer: every unwritten ledger entry, packed into batches."""
+    return await _arm_gathering(session, member_id, BONUS_REGISTRY, delay_seconds)
+
+
+async def _arm_gathering(
+    session: AsyncSession, member_id: str, kind: str, delay_seconds: float
+) -> int:
+    """A per-portal job due ``delay_seconds`` after the first request waiting for it, so the
+    requests that come meanwhile share its run (and its batches). A pending run keeps its
+    time (arming never postpones it); one armed while it runs follows after the delay."""
     now = utc_now()
     due = now + timedelta(seconds=delay_seconds)
     table = Job.__table__
     finished = table.c.status.in_((DONE, DEAD, "cancelled"))
-    row = _job_row(member_id, BONUS_REGISTRY, f"{member_id}:bonus_registry", {}, now)
+    row = _job_row(member_id, kind, f"{member_id}:{kind}", {}, now)
     statement = insert_for(session, Job).values({**row, "run_after": due})
     statement = statement.on_conflict_do_update(
         index_elements=["coalesce_key"],

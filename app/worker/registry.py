@@ -4,7 +4,7 @@ from app.core import queue
 from app.portals.setup import run_bind_job
 from app.worker.actions import run_action_job
 from app.worker.robot_replies import run_robot_job
-from automations.bonuses.handler import bonus_deal
+from automations.bonuses.handler import bonus_deal, scan_deals
 from automations.bonuses.registry import write_registries
 from automations.ports import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
@@ -22,5 +22,6 @@ HANDLERS: dict[str, JobHandler] = {
     queue.ROBOT: run_robot_job,
     queue.PROPOSAL: make_proposal_job,
     queue.BONUS_DEAL: bonus_deal,
+    queue.BONUS_SCAN: scan_deals,
     queue.BONUS_REGISTRY: write_registries,
 }

@@ -3,7 +3,8 @@ changed it) and, when section rules exist, the rows' catalog sections."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from connectors.bitrix24 import Bitrix24Client, Call, NotFoundError, Priority
@@ -18,40 +19,59 @@ class DealRead:
     modifier_name: str = ""
 
 
-async def read_deal(client: Bitrix24Client, deal_id: int, *, with_sections: bool) -> DealRead:
-    """crm.deal.get + crm.deal.productrows.get + user.get (modifier) [+ crm.product.list]."""
-    commands: dict[str, Call] = {
-        "deal": ("crm.deal.get", {"id": deal_id}),
-        "rows": ("crm.deal.productrows.get", {"id": deal_id}),
-        "user": ("user.get", {"ID": "$result[deal][MODIFY_BY_ID]"}),
-    }
-    outcomes = await client.batch(commands, priority=Priority.BULK)
-    if outcomes["deal"].error is not None:
-        error = outcomes["deal"].error
-        if isinstance(error, NotFoundError) or "not found" in str(error).lower():
-            return DealRead(None)
-        raise outcomes["deal"].error
-    rows = parse_rows(outcomes["rows"].unwrap())
-    sections = await _sections(client, rows) if with_sections else None
-    user = outcomes["user"].value if outcomes["user"].ok else None
-    return DealRead(DealRecord.parse(outcomes["deal"].value), rows, sections, _name(user))
-
-
-async def _sections(
-    client: Bitrix24Client, rows: tuple[ProductRowRecord, ...]
-) -> dict[int, int | None]:
-    ids = sorted({row.product_id for row in rows if row.product_id})
-    if not ids:
-        return {}
-    listed = await client.call(
-        "crm.product.list",
-        {"filter": {"@ID": ids}, "select": ["ID", "SECTION_ID"]},
-        priority=Priority.BULK,
-    )
-    return {as_int(p.get("ID")) or 0: as_int(p.get("SECTION_ID")) for p in listed or [] if p}
-
-
 def _name(raw: Any) -> str:
     users = raw if isinstance(raw, list) else [raw]
     user = as_map(users[0]) if users else {}
     return " ".join(str(user.get(k) or "") for k in ("NAME", "LAST_NAME")).strip()
+
+
+DEALS_PER_BATCH = 16  # three commands each: 48 of a batch's 50
+
+
+async def read_deals(
+    client: Bitrix24Client, deal_ids: list[int], *, with_sections: bool
+) -> dict[int, DealRead]:
+    """``read_deal`` for many deals: 16 deals per ``batch`` request, then the rows' catalog
+    sections in one paged ``crm.product.list`` when section rules exist."""
+    reads: dict[int, DealRead] = {}
+    for start in range(0, len(deal_ids), DEALS_PER_BATCH):
+        chunk = deal_ids[start : start + DEALS_PER_BATCH]
+        commands: dict[str, Call] = {}
+        for deal_id in chunk:
+            commands |= {
+                f"d{deal_id}": ("crm.deal.get", {"id": deal_id}),
+                f"r{deal_id}": ("crm.deal.productrows.get", {"id": deal_id}),
+                f"u{deal_id}": ("user.get", {"ID": f"$result[d{deal_id}][MODIFY_BY_ID]"}),
+            }
+        outcomes = await client.batch(commands, priority=Priority.BULK)
+        for deal_id in chunk:
+            reads[deal_id] = _one(outcomes, deal_id)
+    if with_sections:
+        sections = await _all_sections(client, reads.values())
+        reads = {i: replace(r, sections=sections) for i, r in reads.items()}
+    return reads
+
+
+def _one(outcomes: dict[str, Any], deal_id: int) -> DealRead:
+    deal = outcomes[f"d{deal_id}"]
+    if deal.error is not None:
+        if isinstance(deal.error, NotFoundError) or "not found" in str(deal.error).lower():
+            return DealRead(None)
+        raise deal.error
+    user = outcomes[f"u{deal_id}"]
+    return DealRead(
+        DealRecord.parse(deal.value),
+        parse_rows(outcomes[f"r{deal_id}"].unwrap()),
+        None,
+        _name(user.value if user.ok else None),
+    )
+
+
+async def _all_sections(client: Bitrix24Client, reads: Iterable[DealRead]) -> dict[int, int | None]:
+    ids = sorted({row.product_id for read in reads for row in read.rows if row.product_id})
+    sections: dict[int, int | None] = {}
+    for start in range(0, len(ids), 50):
+        params = {"filter": {"@ID": ids[start : start + 50]}, "select": ["ID", "SECTION_ID"]}
+        listed = await client.call("crm.product.list", params, priority=Priority.BULK)
+        sections |= {as_int(p.get("ID")) or 0: as_int(p.get("SECTION_ID")) for p in listed or []}
+    return sections

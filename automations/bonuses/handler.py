@@ -1,10 +1,12 @@
 """The ``bonus_deal`` job: load → decide → record, for one deal.
 
-Trigger: every deal event (armed beside the procurement sync), reconciliation. It re-reads
-the deal, computes its bonus (``rules``), decides accrual or annulment against our ledger
-(``ledger_rules``) and appends the entries in one unit of work; the registry items and the
-deal field are written by the portal's ``bonus_registry`` job, which it arms. A manual
-change of «Бонус менеджера» is reverted here, in the same sync (``protection``).
+Trigger: every deal event (armed beside the procurement sync), reconciliation, a refund.
+The ``bonus_deal`` job only marks the deal; the portal's ``bonus_scan`` job (due
+``BONUS_BATCH_DELAY_SECONDS`` after the first mark) re-reads all marked deals, 16 per
+``batch``, computes each bonus (``rules``), decides accrual or annulment against our
+ledger (``ledger_rules``) and appends the entries in one unit of work; the registry items
+and the deal fields are written by the ``bonus_registry`` job, which it arms. A manual
+change of «Бонус менеджера» is reverted in the same scan (``protection``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from app.core.db import unit_of_work
 from app.core.models import Job
 from app.core.portal_settings import load_portal_settings
 from automations.bonuses import money_repository, repository
-from automations.bonuses.deal_reads import DealRead, read_deal
+from automations.bonuses.deal_reads import DealRead, read_deals
 from automations.bonuses.ledger_rules import DealNow, plan_entries
-from automations.bonuses.protection import guard_bonus_field
+from automations.bonuses.protection import REVERTED, guard_bonus_field
 from automations.bonuses.rules import BonusRow, BonusRules, compute_bonus
 from automations.bonuses.settings import (
     BonusSettingsError,
@@ -31,14 +33,30 @@ from automations.ports import Deps
 from automations.pricing import ProductRow
 
 SERVICE_TYPE = 7
+SCAN_LIMIT = 800
 WON_SEMANTIC = "S"
 
 
 async def bonus_deal(deps: Deps, job: Job) -> str:
+    """A deal event: mark the deal for the portal's ``bonus_scan`` (no REST call here)."""
     deal_id = int(job.payload["deal_id"])
+    async with unit_of_work(deps.sessions) as session:
+        values = await load_portal_settings(session, job.member_id)
+        if not bonuses_enabled(values):
+            return "bonuses not enabled"
+        await repository.mark_dirty(session, job.member_id, [deal_id])
+        delay = deps.settings.bonus_batch_delay_seconds
+        await queue.arm_bonus_scan(session, job.member_id, delay_seconds=delay)
+    return "marked for the bonus scan"
+
+
+async def scan_deals(deps: Deps, job: Job) -> str:
+    """Read every marked deal (16 per batch), append the ledger entries their state calls
+    for in one unit of work, guard their «Бонус менеджера», clear the marks handled."""
     async with deps.sessions() as session:
         portal = await portal_store.find_active_portal(session, job.member_id)
         values = await load_portal_settings(session, job.member_id)
+        marked = await repository.dirty_deals(session, job.member_id, SCAN_LIMIT + 1)
     if portal is None:
         return "portal not active"
     if not bonuses_enabled(values):
@@ -47,22 +65,44 @@ async def bonus_deal(deps: Deps, job: Job) -> str:
         rules = bonus_rules(values)
     except BonusSettingsError as exc:
         raise queue.PermanentJobError(str(exc)) from exc
-    client = deps.rest.for_portal(portal)
-    read = await read_deal(
-        client, deal_id, with_sections=bool(rules.section_percent or rules.section_fixed)
+    batch = dict(marked[:SCAN_LIMIT])
+    reads = await read_deals(
+        deps.rest.for_portal(portal),
+        sorted(batch),
+        with_sections=bool(rules.section_percent or rules.section_fixed),
     )
-    if read.deal is None:
-        return "deal not found"
+    entries = await _record(deps, job.member_id, values, rules, reads)
+    guarded = [await guard_bonus_field(deps, portal, values, r) for r in reads.values() if r.deal]
     async with unit_of_work(deps.sessions) as session:
-        paid = await money_repository.deal_payments(session, job.member_id, deal_id)
-        now = deal_now(read, values, rules, fully_refunded=paid.fully_refunded)
-        entries = plan_entries(await repository.deal_ledger(session, job.member_id, deal_id), now)
-        await repository.record_entries(session, job.member_id, entries)
-        if entries:
-            delay = deps.settings.bonus_registry_delay_seconds
-            await queue.arm_bonus_registry(session, job.member_id, delay_seconds=delay)
-    guarded = await guard_bonus_field(deps, portal, values, read)
-    return f"{len(entries)} ledger entr(y/ies); {guarded}"
+        await repository.clear_dirty(session, job.member_id, batch)
+        if len(marked) > SCAN_LIMIT:
+            await queue.arm_bonus_scan(session, job.member_id, delay_seconds=0)
+    reverted = sum(1 for note in guarded if note == REVERTED)
+    return f"{len(reads)} deal(s) read, {entries} ledger entr(y/ies), {reverted} field(s) reverted"
+
+
+async def _record(
+    deps: Deps,
+    member_id: str,
+    values: dict[str, Any],
+    rules: BonusRules,
+    reads: dict[int, DealRead],
+) -> int:
+    count = 0
+    async with unit_of_work(deps.sessions) as session:
+        for deal_id, read in reads.items():
+            if read.deal is None:
+                continue  # deleted: its ledger stays as it is
+            paid = await money_repository.deal_payments(session, member_id, deal_id)
+            now = deal_now(read, values, rules, fully_refunded=paid.fully_refunded)
+            ledger = await repository.deal_ledger(session, member_id, deal_id)
+            entries = plan_entries(ledger, now)
+            await repository.record_entries(session, member_id, entries)
+            count += len(entries)
+        if count:
+            delay = deps.settings.bonus_batch_delay_seconds
+            await queue.arm_bonus_registry(session, member_id, delay_seconds=delay)
+    return count
 
 
 def deal_now(

@@ -113,7 +113,7 @@ async def run_operation(
             session, member_id, f"robot:{key}", planned
         )
         await queue.arm_bonus_registry(
-            session, member_id, delay_seconds=deps.settings.bonus_registry_delay_seconds
+            session, member_id, delay_seconds=deps.settings.bonus_batch_delay_seconds
         )
         if planned.kind == "refund" and planned.deal_id:
             await queue.arm_bonus_deal(session, member_id, planned.deal_id)

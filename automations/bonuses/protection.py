@@ -17,6 +17,8 @@ from automations.bonuses.money_text import as_field, as_rubles, field_kopecks
 from automations.ports import Deps
 from connectors.bitrix24 import Priority
 
+REVERTED = "bonus field reverted"
+
 
 def revert_comment(who: str, user_id: int, found: int | None, found_text: str, ledger: int) -> str:
     shown = as_rubles(found) if found is not None else f"«{found_text}»"
@@ -68,4 +70,4 @@ async def guard_bonus_field(
             await effects.forget(session, member_id, [key])
     for outcome in outcomes.values():
         outcome.unwrap()
-    return "bonus field reverted"
+    return REVERTED

@@ -3,15 +3,16 @@ work does). Inserts yield to a concurrent writer of the same idempotency key."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy import String, cast, delete, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import effects
-from app.core.models import BonusAccrual, BonusReversal, Effect
+from app.core.models import BonusAccrual, BonusDirtyDeal, BonusReversal, Effect
 from app.core.models.base import utc_now
 from app.core.upsert import insert_for
 from automations.bonuses.ledger_rules import Accrue, ActiveAccrual, Annul, DealLedger, Entry
@@ -200,3 +201,44 @@ async def deals_of_accruals(session: AsyncSession, accrual_ids: Sequence[int]) -
         select(BonusAccrual.id, BonusAccrual.deal_id).where(BonusAccrual.id.in_(accrual_ids))
     )
     return {int(i): int(d) for i, d in rows.all()}
+
+
+async def mark_dirty(session: AsyncSession, member_id: str, deal_ids: Sequence[int]) -> None:
+    """Mark deals for the bonus scan; a deal marked again keeps one row, its time renewed."""
+    if not deal_ids:
+        return
+    now = utc_now()
+    rows = [{"member_id": member_id, "deal_id": d, "marked_at": now} for d in set(deal_ids)]
+    statement = insert_for(session, BonusDirtyDeal).values(rows)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["member_id", "deal_id"], set_={"marked_at": now}
+        )
+    )
+
+
+async def dirty_deals(
+    session: AsyncSession, member_id: str, limit: int
+) -> list[tuple[int, datetime]]:
+    """The marked deals, oldest mark first, with the time of their mark."""
+    rows = await session.execute(
+        select(BonusDirtyDeal.deal_id, BonusDirtyDeal.marked_at)
+        .where(BonusDirtyDeal.member_id == member_id)
+        .order_by(BonusDirtyDeal.marked_at, BonusDirtyDeal.deal_id)
+        .limit(limit)
+    )
+    return [(int(deal_id), marked_at) for deal_id, marked_at in rows.all()]
+
+
+async def clear_dirty(
+    session: AsyncSession, member_id: str, handled: Mapping[int, datetime]
+) -> None:
+    """Clear the marks a scan handled; a deal marked again since (a newer time) stays."""
+    for deal_id, marked_at in handled.items():
+        await session.execute(
+            delete(BonusDirtyDeal).where(
+                BonusDirtyDeal.member_id == member_id,
+                BonusDirtyDeal.deal_id == deal_id,
+                BonusDirtyDeal.marked_at <= marked_at,
+            )
+        )

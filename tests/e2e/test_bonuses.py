@@ -37,7 +37,7 @@ EXPECTED = "3140.00"
 
 class TestBonusJourney:
     async def test_won_edited_reopened_won_again(self, database_url: str) -> None:
-        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
+        async with live_stack(database_url, bonus_batch_delay_seconds=0) as stack:
             journey = await Journey.start(stack)
             assert journey.values["bonus_deal_field"] == BONUS_FIELD
             await set_rules(journey)
@@ -85,7 +85,7 @@ class TestBonusJourney:
 
 class TestMoneyRobots:
     async def test_payments_change_refund_collection_and_bad_input(self, database_url: str) -> None:
-        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
+        async with live_stack(database_url, bonus_batch_delay_seconds=0) as stack:
             journey = await Journey.start(stack)
             await set_accounts(journey)
             await journey.create_deal()
@@ -177,7 +177,7 @@ class TestMoneyRobots:
 
 class TestFullRefund:
     async def test_a_full_refund_of_a_won_deal_annuls_its_accrual(self, database_url: str) -> None:
-        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
+        async with live_stack(database_url, bonus_batch_delay_seconds=0) as stack:
             journey = await Journey.start(stack)
             await set_rules(journey)
             await set_accounts(journey)
@@ -205,7 +205,7 @@ class TestRegistryAfterACrash:
     async def test_an_item_written_before_a_crash_is_found_not_created_again(
         self, database_url: str
     ) -> None:
-        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
+        async with live_stack(database_url, bonus_batch_delay_seconds=0) as stack:
             journey = await Journey.start(stack)
             member_id = stack.member_id
             async with unit_of_work(stack.context.sessions) as session:
@@ -230,7 +230,7 @@ class TestSettingsPageBox:
     async def test_the_administrator_saves_bonus_settings_and_reads_the_report(
         self, database_url: str
     ) -> None:
-        async with live_stack(database_url, bonus_registry_delay_seconds=0) as stack:
+        async with live_stack(database_url, bonus_batch_delay_seconds=0) as stack:
             await Journey.start(stack)
             _response, _document, config = await open_page(stack, ADMIN_ID)
             headers = {"X-View-Token": config["view_token"]}

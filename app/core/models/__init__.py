@@ -4,7 +4,7 @@ Importing this package registers every table on ``SQLModel.metadata``; Alembic's
 env and the drift test rely on that.
 """
 
-from app.core.models.bonuses import BonusAccrual, BonusReversal, MoneyOperation
+from app.core.models.bonuses import BonusAccrual, BonusDirtyDeal, BonusReversal, MoneyOperation
 from app.core.models.jobs import Effect, InboxEvent, Job, PeriodicRun, Reminder
 from app.core.models.kits import Kit as Kit  # registers the table
 from app.core.models.portal import Portal, PortalSettings
@@ -14,6 +14,7 @@ from app.core.models.rate_budget import RateBudget
 
 __all__ = [
     "BonusAccrual",
+    "BonusDirtyDeal",
     "BonusReversal",
     "Effect",
     "InboxEvent",

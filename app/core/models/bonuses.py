@@ -69,3 +69,15 @@ class MoneyOperation(SQLModel, table=True):
     paid_delta_kopecks: int = Field(sa_column=Column(BigInteger, nullable=False))
     comment: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = timestamp_field(index=True)
+
+
+class BonusDirtyDeal(SQLModel, table=True):
+    """A deal whose bonus must be looked at again (a work list, not the ledger): a deal
+    event marks it, the portal's ``bonus_scan`` job reads such deals many per ``batch`` and
+    clears the marks it has handled."""
+
+    __tablename__ = "bonus_dirty_deals"
+
+    member_id: str = Field(primary_key=True, max_length=64)
+    deal_id: int = Field(primary_key=True)
+    marked_at: datetime = timestamp_field()

@@ -122,3 +122,21 @@ class TestLedgerUnderRandomEventOrders:
             assert await repository.active_bonus_total(session, member_id) == 0
             reason = await session.scalar(select(BonusReversal.reason))
         assert reason == "refunded"
+
+
+class TestDirtyMarks:
+    async def test_a_deal_marked_again_during_a_scan_keeps_its_mark(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        member_id = f"m-{uuid.uuid4().hex[:12]}"
+        async with unit_of_work(sessions) as session:
+            await repository.mark_dirty(session, member_id, [1, 2, 2])
+        async with sessions() as session:
+            seen = dict(await repository.dirty_deals(session, member_id, 10))
+        assert sorted(seen) == [1, 2]
+        async with unit_of_work(sessions) as session:
+            await repository.mark_dirty(session, member_id, [2])  # a new event meanwhile
+        async with unit_of_work(sessions) as session:
+            await repository.clear_dirty(session, member_id, seen)
+        async with sessions() as session:
+            assert [d for d, _at in await repository.dirty_deals(session, member_id, 10)] == [2]
