@@ -159,8 +159,8 @@ def report(
         f"accruals in the ledger: {count}, Σ {total} kopecks (expected {deals * EXPECTED_KOPECKS})"
     )
     print(f"accrual items in the portal's registry: {items}")
-    print(line("wave (bonus reads + registry writes)", wall, wave))
-    print(line("echo re-reads of the deal-field writes", echo_wall, echo))
+    print(line("wave (scan reads, registry writes, echo re-reads delivered meanwhile)", wall, wave))
+    print(line("echo re-reads delivered after the wave", echo_wall, echo))
 
 
 def main() -> None:
