@@ -50,6 +50,7 @@ bench: $(STAMP) ## Run the benchmark scripts
 	$(BIN)/python benchmarks/event_intake.py
 	$(BIN)/python benchmarks/forged_flood.py
 	PYTHONPATH=. $(BIN)/python benchmarks/proposal.py
+	$(BIN)/python benchmarks/bonuses.py --drain 10
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var/*.db

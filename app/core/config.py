@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     reminder_poll_seconds: int = 15
     exchange_sync_interval_seconds: int = 900
     exchange_archive_retention_days: int = 90
+    bonus_batch_delay_seconds: float = 2.0
     secret_key: SecretStr = SecretStr("change-me-in-production")
     admin_token: SecretStr = SecretStr("")
     sms_provider: Literal["log", "http"] = "log"

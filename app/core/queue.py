@@ -384,3 +384,75 @@ async def oldest_pending_age(session: AsyncSession) -> float:
         oldest = oldest.replace(tzinfo=UTC)
     age: float = (utc_now() - oldest).total_seconds()
     return max(0.0, age)
+
+
+# Manager bonuses (PRODUCT §3.9): a deal's bonus job, beside its procurement sync, and one
+# registry writer per portal that packs every pending registry write into batches.
+BONUS_DEAL, BONUS_SCAN, BONUS_REGISTRY = "bonus_deal", "bonus_scan", "bonus_registry"
+
+
+def bonus_deal_key(member_id: str, deal_id: int | str) -> str:
+    return f"{member_id}:bonus:{deal_id}"
+
+
+def bonus_delivery(sync: Delivery) -> Delivery:
+    """The bonus job a deal's event arms beside its sync job (same inbox record)."""
+    deal_id = int(sync.job_payload["deal_id"])
+    return Delivery(
+        member_id=sync.member_id,
+        dedupe_key=sync.dedupe_key,
+        source=sync.source,
+        name=sync.name,
+        job_kind=BONUS_DEAL,
+        coalesce_key=bonus_deal_key(sync.member_id, deal_id),
+        entity_id=sync.entity_id,
+        payload=sync.payload,
+        job_payload={"deal_id": deal_id},
+    )
+
+
+async def arm_bonus_deal(session: AsyncSession, member_id: str, deal_id: int) -> int:
+    return await arm_job(
+        session, member_id, BONUS_DEAL, bonus_deal_key(member_id, deal_id), {"deal_id": deal_id}
+    )
+
+
+async def arm_bonus_scan(session: AsyncSession, member_id: str, *, delay_seconds: float) -> int:
+    """The portal's bonus reader: it reads every marked deal, many per ``batch``."""
+    return await _arm_gathering(session, member_id, BONUS_SCAN, delay_seconds)
+
+
+async def arm_bonus_registry(
+    session: AsyncSession, member_id: str, *, delay_seconds: float = 0.0
+) -> int:
+    """The portal's registry writer: every unwritten ledger entry, packed into batches."""
+    return await _arm_gathering(session, member_id, BONUS_REGISTRY, delay_seconds)
+
+
+async def _arm_gathering(
+    session: AsyncSession, member_id: str, kind: str, delay_seconds: float
+) -> int:
+    """A per-portal job due ``delay_seconds`` after the first request waiting for it, so the
+    requests that come meanwhile share its run (and its batches). A pending run keeps its
+    time (arming never postpones it); one armed while it runs follows after the delay."""
+    now = utc_now()
+    due = now + timedelta(seconds=delay_seconds)
+    table = Job.__table__
+    finished = table.c.status.in_((DONE, DEAD, "cancelled"))
+    row = _job_row(member_id, kind, f"{member_id}:{kind}", {}, now)
+    statement = insert_for(session, Job).values({**row, "run_after": due})
+    statement = statement.on_conflict_do_update(
+        index_elements=["coalesce_key"],
+        set_={
+            "status": case((table.c.status == RUNNING, RUNNING), else_=PENDING),
+            "dirty": case((table.c.status == RUNNING, True), else_=table.c.dirty),
+            "attempts": case((finished, 0), else_=table.c.attempts),
+            "run_after": case(
+                (finished, due), (table.c.status == RUNNING, due), else_=table.c.run_after
+            ),
+            "outcome_kind": "",
+            "outcome": "",
+            "updated_at": now,
+        },
+    )
+    return int((await session.execute(statement.returning(table.c.id))).scalar_one())

@@ -8,6 +8,11 @@ from app.core.db import unit_of_work
 from app.core.errors import NotFound
 from app.core.portal_settings import load_portal_settings, update_portal_settings
 from app.portals.clients import portal_clients
+from automations.bonuses.provisioning import (
+    RegistryProvisioner,
+    keep_manual_registry_stages,
+    owned_registries,
+)
 from automations.provisioning.handler import Provisioner, ProvisionReport
 
 
@@ -24,10 +29,17 @@ async def provision_portal(
     if portal is None:
         raise NotFound(f"no active portal {member_id}")
     owned = stored.get("card_entity_type_id") if stored.get("card_funnel_owned") else None
-    report = await Provisioner(portal_clients(context).for_portal(portal)).run(
-        deal_category_id=deal_category_id, owned_type_id=owned
+    client = portal_clients(context).for_portal(portal)
+    report = await Provisioner(client).run(deal_category_id=deal_category_id, owned_type_id=owned)
+    registries = RegistryProvisioner(client)
+    found = await registries.run_registries(owned_registries(stored))
+    report = ProvisionReport(
+        {**report.stage_map, **found},
+        report.created + tuple(registries.created),
+        report.changed + tuple(registries.changed),
     )
     changes: dict[str, Any] = keep_manual_mapping(dict(report.stage_map), stored)
+    changes = keep_manual_registry_stages(changes, stored)
     if buyer_ids is not None:
         changes["buyer_ids"] = buyer_ids
     async with unit_of_work(context.sessions) as session:

@@ -18,6 +18,7 @@ from app.core.db import unit_of_work
 from app.core.models import Job, Portal
 from app.core.outcome import Outcome
 from app.core.queue import PermanentJobError
+from automations.bonuses.money_actions import MONEY_ACTIONS
 from automations.ports import ActionHandler, Deps
 from automations.product_actions import PRODUCT_ACTIONS
 from automations.product_actions.messages import say
@@ -68,7 +69,12 @@ async def recheck_search(
 
 
 def action_handlers() -> dict[str, ActionHandler]:
-    return {"recheck_search": recheck_search, "make_proposal": proposal_action, **PRODUCT_ACTIONS}
+    return {
+        "recheck_search": recheck_search,
+        "make_proposal": proposal_action,
+        **PRODUCT_ACTIONS,
+        **MONEY_ACTIONS,
+    }
 
 
 async def run_action_job(deps: Deps, job: Job) -> str | Outcome:

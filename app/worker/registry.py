@@ -4,6 +4,8 @@ from app.core import queue
 from app.portals.setup import run_bind_job
 from app.worker.actions import run_action_job
 from app.worker.robot_replies import run_robot_job
+from automations.bonuses.handler import bonus_deal, scan_deals
+from automations.bonuses.registry import write_registries
 from automations.exchange.changes import notice_then, record_deal_change
 from automations.exchange.handler import run_exchange_job
 from automations.exchange.push import push_changes
@@ -25,4 +27,7 @@ HANDLERS: dict[str, JobHandler] = {
     queue.EXCHANGE: run_exchange_job,
     queue.EXCHANGE_DEAL: record_deal_change,
     queue.EXCHANGE_PUSH: push_changes,
+    queue.BONUS_DEAL: bonus_deal,
+    queue.BONUS_SCAN: scan_deals,
+    queue.BONUS_REGISTRY: write_registries,
 }

@@ -136,7 +136,9 @@ async def _run_action(deps: Deps, portal: Portal, robot: RobotJob) -> Outcome:
             )
         )
     try:
-        return await handler(deps, portal, robot.deal_id, robot.params)
+        # the call's key: an action that writes (a money operation) does it once per call
+        params = {**robot.params, "request_key": token_key(robot.event_token)}
+        return await handler(deps, portal, robot.deal_id, params)
     except FINAL_ACTION_ERRORS as exc:
         log.warning(
             "robot action failed",

@@ -9,6 +9,7 @@ from app.core import portal_store, queue
 from app.core.db import unit_of_work
 from app.core.models import Job
 from app.core.portal_settings import load_portal_settings, update_portal_settings
+from automations.bonuses.settings import bonuses_enabled
 from automations.ports import Deps
 from automations.reconciliation.offline import drain_offline_events
 from connectors.bitrix24 import Bitrix24Client
@@ -48,6 +49,8 @@ async def reconcile_portal(deps: Deps, job: Job) -> str:
     async with unit_of_work(deps.sessions) as session:
         for deal_id in sorted(deal_ids):
             await queue.arm_deal_sync(session, job.member_id, deal_id)
+            if bonuses_enabled(values):
+                await queue.arm_bonus_deal(session, job.member_id, deal_id)
         await update_portal_settings(
             session, job.member_id, {"reconcile_watermark": started.isoformat()}
         )

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from app.core.models import InboxEvent, Job, Portal
 from tests.appclient import APP_TOKEN, MEMBER_ID, AppHarness, app_harness, deal_event
@@ -17,6 +18,12 @@ async def harness(database_url: str) -> AsyncIterator[AppHarness]:
         yield harness
 
 
+async def job_kinds(harness: AppHarness) -> list[str]:
+    """A deal's event arms its sync job and, beside it, its bonus job (PRODUCT §3.9)."""
+    async with harness.context.sessions() as session:
+        return sorted(await session.scalars(select(Job.kind)))
+
+
 class TestEventIntake:
     async def test_accepted_event_is_stored_with_its_job_before_the_answer(
         self, harness: AppHarness
@@ -25,7 +32,7 @@ class TestEventIntake:
         assert response.status_code == 200
         assert response.json() == {"status": "accepted"}
         assert await harness.count(InboxEvent) == 1
-        assert await harness.count(Job) == 1
+        assert await job_kinds(harness) == ["bonus_deal", "sync_deal"]
 
     async def test_duplicate_delivery_three_times_stores_one_row(self, harness: AppHarness) -> None:
         statuses = [
@@ -34,7 +41,7 @@ class TestEventIntake:
         ]
         assert statuses == ["accepted", "duplicate", "duplicate"]
         assert await harness.count(InboxEvent) == 1
-        assert await harness.count(Job) == 1
+        assert await job_kinds(harness) == ["bonus_deal", "sync_deal"]
 
     async def test_many_events_for_one_deal_coalesce_into_one_job(
         self, harness: AppHarness
@@ -44,7 +51,7 @@ class TestEventIntake:
                 await harness.post_form("/b24/events", deal_event(ts=str(1000 + ts)))
             ).status_code == 200
         assert await harness.count(InboxEvent) == 10
-        assert await harness.count(Job) == 1
+        assert await job_kinds(harness) == ["bonus_deal", "sync_deal"]
 
     async def test_stored_payload_keeps_no_token(self, harness: AppHarness) -> None:
         await harness.post_form("/b24/events", deal_event())

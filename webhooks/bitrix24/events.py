@@ -44,6 +44,11 @@ def sync_delivery(envelope: EventEnvelope) -> queue.Delivery:
     )
 
 
+def companion_deliveries(sync: queue.Delivery) -> list[queue.Delivery]:
+    """Jobs armed beside an entity's sync job: a deal's bonus job (PRODUCT §3.9)."""
+    return [queue.bonus_delivery(sync)] if sync.job_kind == queue.SYNC_DEAL else []
+
+
 async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[str, Any]:
     portal = await verify_sender(
         session, envelope.member_id, envelope.application_token, route="events"
@@ -54,7 +59,8 @@ async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[s
         return await _update(session, portal, envelope)
     if envelope.name not in DEAL_EVENTS | ITEM_EVENTS:
         return {"status": "ignored"}
-    accepted = await queue.accept(session, sync_delivery(envelope))
+    sync = sync_delivery(envelope)
+    accepted = (await queue.accept_many(session, [sync, *companion_deliveries(sync)]))[0]
     log.info(
         "event accepted",
         member_id=envelope.member_id,
@@ -83,7 +89,9 @@ async def accept_events(
             answers[index] = refused
             continue
         crm.append((index, sync_delivery(envelope)))
-    accepted = await queue.accept_many(session, [delivery for _index, delivery in crm])
+    syncs = [delivery for _index, delivery in crm]
+    companions = [extra for sync in syncs for extra in companion_deliveries(sync)]
+    accepted = (await queue.accept_many(session, syncs + companions))[: len(syncs)]
     for (index, delivery), outcome in zip(crm, accepted, strict=True):
         log.info(
             "event accepted",

@@ -4,6 +4,7 @@ Importing this package registers every table on ``SQLModel.metadata``; Alembic's
 env and the drift test rely on that.
 """
 
+from app.core.models.bonuses import BonusAccrual, BonusDirtyDeal, BonusReversal, MoneyOperation
 from app.core.models.exchange import (
     ExchangeDocument,
     ExchangeFeed,
@@ -21,6 +22,9 @@ from app.core.models.proposals import Proposal, ShortLink
 from app.core.models.rate_budget import RateBudget
 
 __all__ = [
+    "BonusAccrual",
+    "BonusDirtyDeal",
+    "BonusReversal",
     "Effect",
     "ExchangeDocument",
     "ExchangeFeed",
@@ -31,6 +35,7 @@ __all__ = [
     "ExchangeUpload",
     "InboxEvent",
     "Job",
+    "MoneyOperation",
     "PeriodicRun",
     "Portal",
     "PortalSettings",

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from app.web.frame.i18n import normalize_lang
 from app.web.frame.render import parse_portal_origin, render_framed
 from app.web.settings_page.portal_options import Choice, PortalOptions
+from app.web.settings_page.report_section import report_section
 from app.web.settings_page.words import js_words, word
 from automations.procurement.model import CardStage, DealStage
 from automations.procurement.search import DEFAULT_LOCK_STAGE, NEVER_LOCKED
@@ -141,6 +142,7 @@ def page_context(page: SettingsPage) -> dict[str, Any]:
         "lock_choices": lock_choices(stored, lang),
         "proposal": proposal_view(stored),
         "config": page_config(page, lang),
+        "reports": report_section(lang, page.is_admin, stored),
     }
 
 

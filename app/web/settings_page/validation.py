@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.web.frame.i18n import stage_label
+from app.web.settings_page.bonus_checks import BONUS_CHECKS
 from app.web.settings_page.portal_options import PortalOptions
 from app.web.settings_page.proposal_settings import checked_proposal
 from app.web.settings_page.words import refuse, word
@@ -120,6 +121,7 @@ CHECKS: dict[str, Check] = {
     "lines_locked_from": lambda value, _options, lang: _lock_stage(value, lang),
     "proposal": lambda value, _options, lang: checked_proposal(value, lang),
 }
+CHECKS |= BONUS_CHECKS
 EDITABLE_KEYS = frozenset(CHECKS)
 
 

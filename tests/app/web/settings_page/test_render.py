@@ -103,7 +103,8 @@ class TestSafety:
         _, html, document = rendered()
         for hostile in (SCRIPT_TAG, ATTRIBUTE_BREAKOUT, SCRIPT_BREAKOUT):
             assert hostile not in html
-        assert len(document.find_all("script")) == 3  # config, frame.js, settings.js
+        # config, frame.js, settings.js, the reports section's config and reports.js
+        assert len(document.find_all("script")) == 5
         assert not document.find_all("img")
         assert not any(name.startswith("on") for node in document.iter() for name in node.attrs)
         assert ATTRIBUTE_BREAKOUT in document.find("select", id="deal-stage-SEARCH").text()
