@@ -38,12 +38,28 @@ def migrate() -> None:
     typer.echo("database migrated to head")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    processes: int = typer.Option(0, help="web processes on the port (default: WEB_PROCESSES)"),
+) -> None:
     """Run the web app (and the in-process worker unless RUN_WORKER=false)."""
     settings = load_settings()
     prepare(settings)
     register_webhook_portal(settings)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    count = processes or settings.web_processes
+    if count <= 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        return
+    # several processes share the port; each builds the app from the same environment
+    uvicorn.run(
+        "app.web.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=count,
+        log_config=None,
+    )
 
 
 def worker() -> None:
