@@ -244,7 +244,9 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"sandbox at {base}; N={args.n}")
         results: list[Result] = []
         async with httpx.AsyncClient(base_url=base, timeout=60) as control:
-            plans = zip(args.drains, args.server_time + [(0.0, 0.0)] * len(args.drains))
+            plans = zip(
+                args.drains, args.server_time + [(0.0, 0.0)] * len(args.drains), strict=False
+            )
             for drain, server_time in plans:
                 print(
                     f"plan: drain {drain}/s, server time {server_time[0]} s + {server_time[1]} s/command"

@@ -6,8 +6,8 @@ request is written to the portal's request log, refused ones included. Error bod
 ``{"error", "error_description"}`` only, without ``time`` (REST_FACTS §1.1, §2), unless the
 ``error_time_block`` switch says otherwise."""
 
-import json
 import asyncio
+import json
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any

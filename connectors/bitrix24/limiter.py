@@ -29,7 +29,6 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from connectors.bitrix24.arrival import ArrivalSpread
-
 from connectors.bitrix24.budget import BucketPolicy, BudgetStore, Decision, InMemoryBudgetStore
 from connectors.bitrix24.clock import Clock, SystemClock
 from connectors.bitrix24.envelope import CallTime
