@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     run_worker: bool = True
     web_processes: int = Field(default=1, ge=1, le=64)
     worker_concurrency: int = 4
+    worker_portal_concurrency: int = Field(default=2, ge=1)
     worker_poll_seconds: float = 1.0
     worker_lease_seconds: int = 60
     inbox_max_attempts: int = 8

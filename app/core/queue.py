@@ -3,6 +3,9 @@
 A sync job exists once per (portal, entity): a new event re-arms it (pending again, or
 ``dirty`` while a worker runs it, so it runs once more afterwards). Claiming is safe with
 several workers: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite has a single writer.
+Claiming is fair between portals: round robin (every portal's oldest due job before any
+portal's second), and at most ``per_portal`` jobs of a portal running at once across all
+workers, so one portal's backlog never starves the others (PRODUCT §3.11).
 """
 
 from dataclasses import dataclass, field
@@ -246,18 +249,18 @@ async def claim(
     limit: int,
     lease: timedelta,
     exclude_members: frozenset[str] = frozenset(),
+    per_portal: int | None = None,
 ) -> list[Job]:
-    """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker."""
+    """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker:
+    round robin by portal, and none of a portal that already runs ``per_portal`` jobs."""
     now = utc_now()
-    due = or_(
-        and_(Job.status == PENDING, Job.run_after <= now),
-        and_(Job.status == RUNNING, Job.locked_until < now),
-    )
-    candidates = select(Job.id).where(due).order_by(Job.run_after).limit(limit)
-    if exclude_members:
-        candidates = candidates.where(Job.member_id.not_in(exclude_members))
+    due = _due(now)
+    candidates = _fair_candidates(now, due, limit, exclude_members, per_portal)
     if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        # a window function cannot be locked: lock the chosen rows, skipping taken ones
+        candidates = (
+            select(Job.id).where(Job.id.in_(candidates), due).with_for_update(skip_locked=True)
+        )
     statement = (
         update(Job)
         .where(Job.id.in_(candidates.scalar_subquery()))
@@ -271,6 +274,44 @@ async def claim(
         .returning(Job)
     )
     return list((await session.scalars(statement)).all())
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(Job.status == PENDING, Job.run_after <= now),
+        and_(Job.status == RUNNING, Job.locked_until < now),
+    )
+
+
+def _fair_candidates(
+    now: datetime,
+    due: Any,
+    limit: int,
+    exclude_members: frozenset[str],
+    per_portal: int | None,
+) -> Any:
+    """Ids of the due jobs to take: each portal's jobs ranked oldest first, then every
+    portal's rank 1 before any rank 2; a portal's running jobs count against its cap."""
+    rank = func.row_number().over(partition_by=Job.member_id, order_by=(Job.run_after, Job.id))
+    ranked = select(Job.id, Job.member_id, Job.run_after, rank.label("rank")).where(due)
+    if exclude_members:
+        ranked = ranked.where(Job.member_id.not_in(exclude_members))
+    ranked_jobs = ranked.subquery("ranked")
+    chosen = select(ranked_jobs.c.id)
+    if per_portal is not None:
+        running = (
+            select(Job.member_id, func.count().label("running"))
+            .where(Job.status == RUNNING, Job.locked_until >= now)
+            .group_by(Job.member_id)
+            .subquery("running")
+        )
+        busy = func.coalesce(running.c.running, 0)
+        chosen = chosen.outerjoin(running, running.c.member_id == ranked_jobs.c.member_id).where(
+            ranked_jobs.c.rank + busy <= per_portal
+        )
+    return chosen.order_by(ranked_jobs.c.rank, ranked_jobs.c.run_after, ranked_jobs.c.id).limit(
+        limit
+    )
 
 
 async def finish(
