@@ -266,6 +266,10 @@ async def run_wrk_mode(args: argparse.Namespace, database_url: str) -> None:
 
 
 async def run_steady(args: argparse.Namespace, database_url: str) -> None:
+    """The paced sender against the bare endpoint, then the app: the bare figures show what
+    the sender and the machine add by themselves."""
+    async with bare_server() as server:
+        bare_latencies, _ = await paced(server.url, args.rate, args.seconds, args.deals)
     async with app_server(database_url) as server:
         await fire(server.url, 200, args.deals, 4)  # warm-up
         before_rows = await count_inbox(database_url)
@@ -273,10 +277,11 @@ async def run_steady(args: argparse.Namespace, database_url: str) -> None:
     rows = await count_inbox(database_url) - before_rows
     print(f"steady: {args.rate:g} events/s for {args.seconds:g} s (open loop)")
     print(f"answers              {dict(sorted(statuses.items()))}")
-    print(
-        f"latency p50/p99/max  {ms(latencies, 0.5)} / {ms(latencies, 0.99)} / "
-        f"{max(latencies) * 1000:.1f} ms"
-    )
+    for name, values in (("bare FastAPI", bare_latencies), ("b24bridge", latencies)):
+        print(
+            f"{name:<13}p50/p99/max  {ms(values, 0.5)} / {ms(values, 0.99)} / "
+            f"{max(values) * 1000:.1f} ms"
+        )
     verdict = "every 200 stored" if rows >= statuses.get(200, 0) else "MISSING ROWS"
     print(f"inbox rows           {rows} for {statuses.get(200, 0)} answers 200: {verdict}")
 
