@@ -1,7 +1,6 @@
 """The FastAPI application factory and its lifespan (worker and scheduler in-process)."""
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,10 +37,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         context = AppContext.build(settings)
         app.state.context = context
         background = start_background(context) if settings.run_worker else None
-        # The start-up heap (modules, routes, models) is permanent: freezing it keeps the
-        # cyclic collector's full passes short — they were the event intake's p99 tail.
-        gc.collect()
-        gc.freeze()
         try:
             yield
         finally:
