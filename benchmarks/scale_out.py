@@ -86,15 +86,11 @@ async def arm_jobs(database_url: str, portals: dict[str, str], deals: int) -> in
     return len(portals) * deals
 
 
-async def open_jobs(database_url: str) -> int:
+async def count_jobs(database_url: str, *statuses: str) -> int:
     engine = create_engine(database_url)
     try:
         async with engine.connect() as connection:
-            statement = (
-                select(func.count())
-                .select_from(Job)
-                .where(Job.status.in_((queue.PENDING, queue.RUNNING)))
-            )
+            statement = select(func.count()).select_from(Job).where(Job.status.in_(statuses))
             return int(await connection.scalar(statement) or 0)
     finally:
         await engine.dispose()
@@ -130,19 +126,20 @@ async def portal_logs(control: httpx.AsyncClient, portals: dict[str, str]) -> tu
 async def run_setup(
     args: argparse.Namespace, database_url: str, portals: dict[str, str], env: dict[str, str],
     control: httpx.AsyncClient,
-) -> tuple[int, float, int, float]:  # fmt: skip
+) -> tuple[int, float, int, float, int]:  # fmt: skip
     await asyncio.sleep(50 / 2.0 + 1)  # every portal's bucket drains completely
     jobs = await arm_jobs(database_url, portals, args.deals)
     started = time.perf_counter()
     workers = start_workers(args.current, env)
     try:
-        while await open_jobs(database_url):
+        while await count_jobs(database_url, queue.PENDING, queue.RUNNING):
             await asyncio.sleep(0.2)
         wall = time.perf_counter() - started
     finally:
         stop_workers(workers)
     refused, peak = await portal_logs(control, portals)
-    return jobs, wall, refused, peak
+    dead = await count_jobs(database_url, queue.DEAD)
+    return jobs, wall, refused, peak, dead
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -176,13 +173,14 @@ async def main_async(args: argparse.Namespace) -> None:
         f"{args.portals} portals x {args.deals} jobs, bucket 50 at 2/s each; load {os.getloadavg()[0]:.2f}"
     )
     print(
-        f"{'processes':>10}{'jobs':>7}{'wall s':>9}{'jobs/s':>9}{'speed-up':>10}{'503':>6}{'peak':>7}"
+        f"{'processes':>10}{'jobs':>7}{'wall s':>9}{'jobs/s':>9}{'speed-up':>10}{'503':>6}{'peak':>7}{'dead':>6}"
     )
     base_rate = rows[0][1] / rows[0][2]
-    for count, jobs, wall, refused, peak in rows:
+    for count, jobs, wall, refused, peak, dead in rows:
         rate = jobs / wall
         print(
-            f"{count:>10}{jobs:>7}{wall:>9.2f}{rate:>9.1f}{rate / base_rate:>10.2f}{refused:>6}{peak:>7.1f}"
+            f"{count:>10}{jobs:>7}{wall:>9.2f}{rate:>9.1f}{rate / base_rate:>10.2f}"
+            f"{refused:>6}{peak:>7.1f}{dead:>6}"
         )
 
 
