@@ -1,12 +1,21 @@
 """Event intake: how many Bitrix24 event deliveries per second the endpoint stores.
 
 Starts `b24bridge serve` (worker off) as a subprocess on a free port with a fresh
-database, registers one portal, then POSTs N form-encoded ONCRMDEALUPDATE events
-(over M distinct deals, C at a time) and prints throughput and latency percentiles.
-Every answer must be 200 (each stored in the inbox before it is given).
+database and one portal, then drives ``POST /b24/events`` with form-encoded
+ONCRMDEALUPDATE deliveries in one of three modes:
 
-    python benchmarks/event_intake.py [--events 2000] [--deals 200] [--concurrency 20]
-                                      [--database-url postgresql+asyncpg://…]
+* ``burst`` (default): N events over M deals, C at a time, from an httpx client;
+* ``wrk``: wrk with ``--connections`` for ``--seconds``, first against a bare FastAPI
+  endpoint that only parses the same form and answers 200 (``bare_endpoint.py``), then
+  against the app, in the same run: both requests/s, p50/p99 and the ratio;
+* ``steady``: an open-loop paced sender at ``--rate`` events/s (latency counted from the
+  moment each request was due, so a stall is not hidden), p50/p99/max.
+
+Every mode counts the inbox rows afterwards: each 200 must be a stored row.
+
+    python benchmarks/event_intake.py [--mode burst|wrk|steady] [--events 2000] [--deals 200]
+        [--concurrency 20] [--seconds 15] [--connections 32] [--rate 100]
+        [--database-url postgresql+asyncpg://…]
 
 With ``--database-url`` a scratch database is created on that server and dropped after.
 """
@@ -19,16 +28,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from wrk_load import WrkResult, run_wrk  # noqa: E402
+
+from app.core.db import create_engine  # noqa: E402
 from app.core.migrations import upgrade  # noqa: E402
+from app.core.models import InboxEvent  # noqa: E402
 from tests.appclient import deal_event, register_portal_in  # noqa: E402
 from tests.databases import PostgresDatabases  # noqa: E402
 from tests.e2e.harness import free_port  # noqa: E402
@@ -39,41 +55,90 @@ async def prepare(database_url: str) -> None:
     await register_portal_in(database_url)
 
 
+async def count_inbox(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return int(await connection.scalar(select(func.count()).select_from(InboxEvent)) or 0)
+    finally:
+        await engine.dispose()
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) of a process and its live descendants, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    family, total = {root_pid}, 0.0
+    for pid in sorted(stats):  # children have higher pids than their parents here
+        parent, seconds = stats[pid]
+        if pid in family or parent in family:
+            family.add(pid)
+            total += seconds
+    return total
+
+
+@dataclass
+class Server:
+    url: str
+    pid: int
+
+
 @asynccontextmanager
-async def app_server(database_url: str) -> AsyncIterator[str]:
-    """``b24bridge serve`` (worker off) on a free port over ``database_url``; yields its URL."""
+async def server_process(command: list[str], env: dict[str, str]) -> AsyncIterator[Server]:
+    """Run ``command`` (``{port}`` replaced by a free port) until the block ends."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RUN_WORKER": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+    process = subprocess.Popen(
+        [part.replace("{port}", str(port)) for part in command],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **env},
         stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}"
         await wait_ready(url)
-        yield url
+        yield Server(url, process.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def app_server(database_url: str, **env: str) -> "AsyncIterator[Server]":
+    """``b24bridge serve`` (worker off) on a free port over ``database_url``; yields its URL."""
+    settings = {
+        "DATABASE_URL": database_url,
+        "RUN_WORKER": "false",
+        "LOG_LEVEL": "WARNING",
+        "WEB_PROCESSES": os.environ.get("WEB_PROCESSES", "1"),
+    }
+    command = [sys.executable, "-m", "app", "serve", "--port", "{port}"]
+    return server_process(command, {**settings, **env})  # type: ignore[return-value]
+
+
+def bare_server() -> "AsyncIterator[Server]":
+    command = [
+        sys.executable, "-m", "uvicorn", "--app-dir", "benchmarks", "bare_endpoint:app",
+        "--port", "{port}", "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    return server_process(command, {})  # type: ignore[return-value]
 
 
 async def wait_ready(url: str) -> None:
     async with httpx.AsyncClient() as client:
         for _ in range(300):
             try:
-                if (await client.get(f"{url}/healthz")).status_code == 200:
+                if (await client.get(f"{url}/healthz")).status_code in (200, 404):
                     return
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.1)
-    raise SystemExit("the app did not start")
+    raise SystemExit("the server did not start")
 
 
 async def fire(
@@ -101,18 +166,150 @@ async def fire(
         return time.perf_counter() - started, latencies, statuses
 
 
+async def paced(
+    url: str, rate: float, seconds: float, deals: int
+) -> tuple[list[float], dict[int, int]]:
+    """Open loop: request i is due at start + i/rate whatever the answers before it."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def one(client: httpx.AsyncClient, i: int, due: float) -> None:
+        body = deal_event(1 + (i * 7919) % deals, ts=str(1_700_000_000 + i))
+        response = await client.post("/b24/events", data=body)
+        latencies.append(time.perf_counter() - due)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        started, tasks = time.perf_counter(), []
+        for i in range(int(rate * seconds)):
+            due = started + i / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(client, i, due)))
+        await asyncio.gather(*tasks)
+    return latencies, statuses
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def main() -> None:
+def ms(values: list[float], share: float) -> str:
+    return f"{percentile(values, share) * 1000:.1f}"
+
+
+async def run_burst(args: argparse.Namespace, database_url: str) -> None:
+    async with app_server(database_url) as server:
+        wall, latencies, statuses = await fire(
+            server.url, args.events, args.deals, args.concurrency
+        )
+    print(f"events               {args.events} over {args.deals} deals, {args.concurrency} at once")
+    print(f"answers              {dict(sorted(statuses.items()))}")
+    print(f"wall seconds         {wall:.2f}")
+    print(f"events per second    {args.events / wall:.0f}")
+    print(f"latency p50 / p99 ms {ms(latencies, 0.5)} / {ms(latencies, 0.99)}")
+    print(f"mean latency ms      {statistics.mean(latencies) * 1000:.1f}")
+    print(f"inbox rows           {await count_inbox(database_url)} (one per 200 expected)")
+
+
+@dataclass
+class Pass:
+    result: WrkResult
+    cpu_ms_per_request: float
+    inbox_rows: int = 0
+
+
+async def wrk_pass(
+    args: argparse.Namespace, server: Server, first_ts: int, database_url: str = ""
+) -> Pass:
+    """A warm-up, then the measured run: its figures, the server's CPU ms per request and
+    (with ``database_url``) the inbox rows the measured run added."""
+    run_wrk(server.url, seconds=2, connections=args.connections, deals=args.deals, first_ts=1)
+    rows_before = await count_inbox(database_url) if database_url else 0
+    cpu_before = cpu_seconds(server.pid)
+    result = run_wrk(
+        server.url, seconds=args.seconds, connections=args.connections, deals=args.deals,
+        first_ts=first_ts,
+    )  # fmt: skip
+    cpu = cpu_seconds(server.pid) - cpu_before
+    if not database_url:
+        return Pass(result, 1000 * cpu / max(1, result.requests))
+    await asyncio.sleep(1)  # requests wrk abandoned at its end may still commit
+    rows = await count_inbox(database_url) - rows_before
+    return Pass(result, 1000 * cpu / max(1, result.requests), rows)
+
+
+async def run_wrk_mode(args: argparse.Namespace, database_url: str) -> None:
+    async with bare_server() as server:
+        bare_pass = await wrk_pass(args, server, 1_000_000_000)
+    async with app_server(database_url) as server:
+        our_pass = await wrk_pass(args, server, 1_100_000_000, database_url)
+    bare, bare_cpu = bare_pass.result, bare_pass.cpu_ms_per_request
+    ours, our_cpu, rows = our_pass.result, our_pass.cpu_ms_per_request, our_pass.inbox_rows
+    print(
+        f"wrk: {args.connections} connections, {args.seconds:g} s, bodies over {args.deals} deals"
+    )
+    print(
+        f"{'server':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'200':>9}{'other':>7}"
+        f"{'sock err':>9}{'CPU ms/req':>11}"
+    )
+    for name, r, cpu in (("bare FastAPI", bare, bare_cpu), ("b24bridge", ours, our_cpu)):
+        print(
+            f"{name:<14}{r.per_second:>9.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}"
+            f"{r.answered_200:>9}{r.other_status:>7}{r.socket_errors:>9}{cpu:>11.2f}"
+        )
+    print(f"ratio ours / bare, requests/s            {ours.per_second / bare.per_second:.2f}")
+    print(f"ratio bare / ours, server CPU per request {bare_cpu / max(our_cpu, 1e-9):.2f}")
+    stored = rows >= ours.accepted
+    verdict = "every 200 stored" if stored else "MISSING ROWS"
+    print(f"inbox rows {rows} (warm-up excluded) for {ours.accepted} answers 'accepted': {verdict}")
+
+
+async def run_steady(args: argparse.Namespace, database_url: str) -> None:
+    """The paced sender against the bare endpoint, then the app: the bare figures show what
+    the sender and the machine add by themselves."""
+    async with bare_server() as server:
+        bare_latencies, _ = await paced(server.url, args.rate, args.seconds, args.deals)
+    async with app_server(database_url) as server:
+        await fire(server.url, 200, args.deals, 4)  # warm-up
+        before_rows = await count_inbox(database_url)
+        latencies, statuses = await paced(server.url, args.rate, args.seconds, args.deals)
+    rows = await count_inbox(database_url) - before_rows
+    print(f"steady: {args.rate:g} events/s for {args.seconds:g} s (open loop)")
+    print(f"answers              {dict(sorted(statuses.items()))}")
+    for name, values in (("bare FastAPI", bare_latencies), ("b24bridge", latencies)):
+        print(
+            f"{name:<13}p50/p99/max  {ms(values, 0.5)} / {ms(values, 0.99)} / "
+            f"{max(values) * 1000:.1f} ms"
+        )
+    verdict = "every 200 stored" if rows >= statuses.get(200, 0) else "MISSING ROWS"
+    print(f"inbox rows           {rows} for {statuses.get(200, 0)} answers 200: {verdict}")
+
+
+MODES: dict[str, Callable[[argparse.Namespace, str], object]] = {
+    "burst": run_burst,
+    "wrk": run_wrk_mode,
+    "steady": run_steady,
+}
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=sorted(MODES), default="burst")
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--deals", type=int, default=200)
+    parser.add_argument("--deals", type=int, default=0, help="default 200 (burst), 5000 (others)")
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
+    args.deals = args.deals or (200 if args.mode == "burst" else 5000)
+    return args
+
+
+async def main() -> None:
+    args = parse_args()
     scratch = PostgresDatabases(args.database_url) if args.database_url else None
     if scratch is not None:  # a scratch database on that server, dropped afterwards
         await scratch.prepare()
@@ -120,25 +317,13 @@ async def main() -> None:
     else:
         database_url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/intake.db"
     await prepare(database_url)
+    print(f"database             {database_url.split(':', 1)[0]}; load {os.getloadavg()[0]:.2f}")
     try:
-        async with app_server(database_url) as url:
-            wall, latencies, statuses = await fire(url, args.events, args.deals, args.concurrency)
+        await MODES[args.mode](args, database_url)  # type: ignore[misc]
     finally:
         if scratch is not None:
             await scratch.drop(database_url)
             await scratch.close()
-    backend = database_url.split(":", 1)[0]
-    print(f"database             {backend}")
-    print(
-        f"events               {args.events} over {args.deals} deals, {args.concurrency} concurrent"
-    )
-    print(f"answers              {dict(sorted(statuses.items()))}")
-    print(f"wall seconds         {wall:.2f}")
-    print(f"events per second    {args.events / wall:.0f}")
-    print(
-        f"latency p50 / p99 ms {percentile(latencies, 0.5) * 1000:.1f} / {percentile(latencies, 0.99) * 1000:.1f}"
-    )
-    print(f"mean latency ms      {statistics.mean(latencies) * 1000:.1f}")
 
 
 if __name__ == "__main__":

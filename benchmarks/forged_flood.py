@@ -87,8 +87,8 @@ async def main() -> None:
     args = parser.parse_args()
     database_url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/flood.db"
     await prepare(database_url)
-    async with app_server(database_url) as url:
-        await run(url, args)
+    async with app_server(database_url) as server:
+        await run(server.url, args)
 
 
 if __name__ == "__main__":

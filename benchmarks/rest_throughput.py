@@ -6,9 +6,13 @@ creates N deals through our client (``crm.deal.add`` via ``call_many``), waits
 for the bucket to drain, then times N ``crm.deal.update`` calls with our
 client and with fast_bitrix24 on an identical portal. Prints wall seconds,
 HTTP requests, 503 and 429 counts and the ratio theoretical-minimum / wall,
-where theoretical minimum = max(0, (ceil(N/50) - 50) / drain). ``--margins`` runs our
-client again with other safety margins (slots kept free : seconds of bunching allowed),
-to show how close to the edge the limiter can run before the portal answers 503.
+where theoretical minimum = max(0, (ceil(N/50) - 50) / drain). ``peak`` is the highest
+level the portal's own counter reached (its request log; 50 = the edge) and ``margin`` our
+client's bunching margin at the end (seconds of drain, learned from the answers' time.start,
+at most JITTER_SECONDS). ``--margins`` runs our client again with other safety margins
+(slots kept free : seconds of bunching allowed), to show how close to the edge the limiter
+can run before the portal answers 503. ``--server-time 0.05:0.01`` makes the portal spend
+that long per request and per command (the 2/s plan of the issue).
 
     python benchmarks/rest_throughput.py --n 5000 [--margins 2:0.2 0:0]
 """
@@ -50,6 +54,8 @@ class Result:
     refused_503: int
     refused_429: int
     failed_calls: int
+    peak_level: float = 0.0
+    margin_seconds: float = float("nan")
 
     @property
     def theoretical(self) -> float:
@@ -110,6 +116,11 @@ async def create_portal(control: httpx.AsyncClient, code: str, drain: float) -> 
     return str(answer.json()["webhook_url"])
 
 
+async def set_server_time(control: httpx.AsyncClient, code: str, server_time: Margin) -> None:
+    config = {"answer_seconds": server_time[0], "answer_seconds_per_command": server_time[1]}
+    (await control.patch(f"/_sandbox/portals/{code}/config", json=config)).raise_for_status()
+
+
 async def request_log(control: httpx.AsyncClient, code: str) -> list[dict[str, Any]]:
     answer = await control.get(f"/_sandbox/portals/{code}/requests")
     answer.raise_for_status()
@@ -127,7 +138,7 @@ async def create_deals(webhook: str, n: int, drain: float, hosts: list[str]) -> 
 
 async def run_ours(
     webhook: str, ids: list[int], drain: float, hosts: list[str], margin: Margin
-) -> int:
+) -> tuple[int, float]:
     settings = ClientSettings(capacity_margin=margin[0], jitter_seconds=margin[1])
     async with Bitrix24Client.from_webhook(
         webhook,
@@ -138,7 +149,8 @@ async def run_ours(
     ) as b24:
         calls = [("crm.deal.update", {"id": i, "fields": {"TITLE": f"Upd {i}"}}) for i in ids]
         outcomes = await b24.call_many(calls)
-    return sum(1 for o in outcomes if not o.ok)
+        learned = b24.limiter.policy_for(b24.portal_key).jitter_seconds
+    return sum(1 for o in outcomes if not o.ok), learned
 
 
 async def run_fast_bitrix24(webhook: str, ids: list[int], drain: float) -> int:
@@ -168,14 +180,16 @@ async def measure(
     client: str,
     hosts: list[str],
     margin: Margin = DEFAULT_MARGIN,
+    server_time: Margin = (0.0, 0.0),
 ) -> Result:
     webhook = await create_portal(control, code, drain)
     ids = await create_deals(webhook, n, drain, hosts)
+    await set_server_time(control, code, server_time)
     await asyncio.sleep(CAPACITY / drain + 1)  # let the bucket drain completely
     await control.delete(f"/_sandbox/portals/{code}/requests")
-    started = time.perf_counter()
+    started, learned = time.perf_counter(), float("nan")
     if client == "b24bridge":
-        failed = await run_ours(webhook, ids, drain, hosts, margin)
+        failed, learned = await run_ours(webhook, ids, drain, hosts, margin)
     else:
         failed = await run_fast_bitrix24(webhook, ids, drain)
     wall = time.perf_counter() - started
@@ -194,13 +208,15 @@ async def measure(
         refused_503=sum(1 for r in log if r.get("http_status") == 503),
         refused_429=sum(1 for r in log if r.get("http_status") == 429),
         failed_calls=failed,
+        peak_level=max((r.get("bucket_level") or 0.0 for r in log), default=0.0),
+        margin_seconds=learned,
     )
 
 
 def print_table(results: list[Result]) -> None:
     header = (
         f"{'client':<14}{'drain/s':>8}{'N':>7}{'wall s':>9}{'theory s':>10}"
-        f"{'ratio':>7}{'HTTP':>7}{'503':>6}{'429':>6}{'failed':>8}"
+        f"{'ratio':>7}{'HTTP':>7}{'503':>6}{'429':>6}{'failed':>8}{'peak':>7}{'margin s':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -208,6 +224,7 @@ def print_table(results: list[Result]) -> None:
         print(
             f"{r.client:<14}{r.drain:>8.1f}{r.n:>7}{r.wall:>9.2f}{r.theoretical:>10.2f}"
             f"{r.ratio:>7.2f}{r.requests:>7}{r.refused_503:>6}{r.refused_429:>6}{r.failed_calls:>8}"
+            f"{r.peak_level:>7.1f}{r.margin_seconds:>9.3f}"
         )
 
 
@@ -227,16 +244,26 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"sandbox at {base}; N={args.n}")
         results: list[Result] = []
         async with httpx.AsyncClient(base_url=base, timeout=60) as control:
-            for drain in args.drains:
+            plans = zip(
+                args.drains, args.server_time + [(0.0, 0.0)] * len(args.drains), strict=False
+            )
+            for drain, server_time in plans:
+                print(
+                    f"plan: drain {drain}/s, server time {server_time[0]} s + {server_time[1]} s/command"
+                )
                 for client in args.clients:
                     code = f"{client.replace('_', '')}{str(drain).replace('.', '')}{os.getpid()}"
-                    result = await measure(control, code, drain, args.n, client, hosts)
+                    result = await measure(
+                        control, code, drain, args.n, client, hosts, server_time=server_time
+                    )
                     results.append(result)
                     print(f"  done: {client} at {drain}/s in {result.wall:.1f} s")
                 for margin in args.margins:
                     code = f"m{str(margin).replace('.', '').replace(' ', '')[:12]}{str(drain).replace('.', '')}{os.getpid()}"
                     code = "".join(ch for ch in code if ch.isalnum())
-                    result = await measure(control, code, drain, args.n, "b24bridge", hosts, margin)
+                    result = await measure(
+                        control, code, drain, args.n, "b24bridge", hosts, margin, server_time
+                    )
                     results.append(result)
                     print(f"  done: margin {margin} at {drain}/s in {result.wall:.1f} s")
         print()
@@ -256,6 +283,13 @@ def main() -> None:
     parser.add_argument("--drains", type=float, nargs="+", default=[10.0, 2.0])
     parser.add_argument("--clients", nargs="+", default=["b24bridge", "fast_bitrix24"])
     parser.add_argument("--port", type=int, default=0, help="sandbox port (default: a free one)")
+    parser.add_argument(
+        "--server-time",
+        type=parse_margin,
+        nargs="*",
+        default=[(0.0, 0.0), (0.05, 0.01)],
+        help="per drain, in order: SECONDS:SECONDS_PER_COMMAND the portal spends per request",
+    )
     parser.add_argument(
         "--margins",
         type=parse_margin,

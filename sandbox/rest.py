@@ -6,6 +6,7 @@ request is written to the portal's request log, refused ones included. Error bod
 ``{"error", "error_description"}`` only, without ``time`` (REST_FACTS §1.1, §2), unless the
 ``error_time_block`` switch says otherwise."""
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from time import perf_counter
@@ -34,6 +35,7 @@ class Incoming:
     caller: Caller | None = None
     batch_methods: list[str] = field(default_factory=list)
     scheme: str = "http"
+    bucket_level: float | None = None  # the portal's counter right after this request
 
 
 async def read_params(request: Request) -> dict[str, Any]:
@@ -93,6 +95,7 @@ def _execute(sandbox: Sandbox, incoming: Incoming, bus: EventBus) -> Any:
     check_outage(sandbox, portal, incoming.method)
     if limits and not portal.bucket.try_take(sandbox.now()):
         raise RestError("QUERY_LIMIT_EXCEEDED")
+    incoming.bucket_level = portal.bucket.level if limits else None
     incoming.caller = authenticate(sandbox, incoming)
     connector = str(incoming.params.pop("auth_connector", "") or "")
     call = Call(sandbox, portal, incoming.caller, incoming.params, connector=connector)
@@ -116,6 +119,7 @@ def _log(sandbox: Sandbox, incoming: Incoming, status: int, error: str | None) -
             "error": error,
             "batch_commands": incoming.batch_methods,
             "user_id": incoming.caller.user_id if incoming.caller else None,
+            "bucket_level": incoming.bucket_level,  # how close to the limit the caller ran
             "at": iso(sandbox.now(), sandbox.settings.timezone_offset_hours),
         }
     )
@@ -162,7 +166,17 @@ async def handle(request: Request, address: str, path: str) -> Response:
             processing=perf_counter() - clock_start,
         )
     _log(sandbox, incoming, status, error)
+    await _spend_server_time(portal, incoming)
     return JSONResponse(body, status_code=status)
+
+
+async def _spend_server_time(portal: Portal, incoming: Incoming) -> None:
+    config = portal.config
+    seconds = config.answer_seconds + config.answer_seconds_per_command * len(
+        incoming.batch_methods
+    )
+    if seconds > 0:
+        await asyncio.sleep(seconds)
 
 
 async def default_portal_rest(request: Request) -> Response:

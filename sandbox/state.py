@@ -46,6 +46,10 @@ class PortalConfig(BaseModel):
     # The operating-time window (§3.2): 10 one-minute baskets; tests may shrink both.
     operating_window_seconds: float = Field(default=600.0, gt=0)
     operating_basket_seconds: float = Field(default=60.0, gt=0)
+    # Wall time the portal spends on a request before answering, and more per batch command
+    # (benchmarks: a server that is not instant); the request is counted when it arrives.
+    answer_seconds: float = Field(default=0.0, ge=0, le=60)
+    answer_seconds_per_command: float = Field(default=0.0, ge=0, le=1)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     limiter_backend: Literal["memory", "postgres", "redis"] = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
     run_worker: bool = True
+    web_processes: int = Field(default=1, ge=1, le=64)
     worker_concurrency: int = 4
+    worker_portal_concurrency: int = Field(default=2, ge=1)
     worker_poll_seconds: float = 1.0
     worker_lease_seconds: int = 60
     worker_stop_grace_seconds: float = Field(default=10.0, gt=0, le=300)

@@ -18,10 +18,15 @@ def get_context(request: Request) -> AppContext:
     return context
 
 
-ContextDep = Annotated[AppContext, Depends(get_context)]
+async def context_dependency(request: Request) -> AppContext:
+    """Async on purpose: FastAPI runs a plain ``def`` dependency in a thread, a hop per request."""
+    return get_context(request)
 
 
-def get_settings_dep(context: ContextDep) -> Settings:
+ContextDep = Annotated[AppContext, Depends(context_dependency)]
+
+
+async def get_settings_dep(context: ContextDep) -> Settings:
     return context.settings
 
 
@@ -37,7 +42,9 @@ async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def require_admin(settings: SettingsDep, authorization: Annotated[str, Header()] = "") -> None:
+async def require_admin(
+    settings: SettingsDep, authorization: Annotated[str, Header()] = ""
+) -> None:
     expected = settings.admin_token.get_secret_value()
     given = authorization.removeprefix("Bearer ").strip()
     if not expected or not hmac.compare_digest(expected.encode(), given.encode()):

@@ -3,6 +3,9 @@
 A sync job exists once per (portal, entity): a new event re-arms it (pending again, or
 ``dirty`` while a worker runs it, so it runs once more afterwards). Claiming is safe with
 several workers: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite has a single writer.
+Claiming is fair between portals: round robin (every portal's oldest due job before any
+portal's second), and at most ``per_portal`` jobs of a portal running at once across all
+workers, so one portal's backlog never starves the others (PRODUCT §3.11).
 """
 
 from dataclasses import dataclass, field
@@ -80,14 +83,11 @@ async def _arm_jobs(session: AsyncSession, deliveries: list[Delivery]) -> dict[s
         d.coalesce_key: d for d in deliveries
     }  # one row per key: a statement may not hit a row twice
     now = utc_now()
-    rows = [
+    rows = [  # in key order: concurrent bursts lock shared rows in the same order (no deadlock)
         _job_row(d.member_id, d.job_kind, d.coalesce_key, d.job_payload, now)
-        for d in latest.values()
+        for _key, d in sorted(latest.items())
     ]
-    statement = _rearm_on_conflict(insert_for(session, Job).values(rows), now)
-    result = await session.execute(
-        statement.returning(Job.__table__.c.id, Job.__table__.c.coalesce_key)
-    )
+    result = await session.execute(_burst_statements(session).arm_jobs, rows)
     return {key: int(job_id) for job_id, key in result.all()}
 
 
@@ -95,6 +95,7 @@ async def _insert_inbox_rows(
     session: AsyncSession, deliveries: list[Delivery], job_ids: dict[str, int]
 ) -> set[str]:
     unique = {d.dedupe_key: d for d in reversed(deliveries)}  # the first of equal keys wins
+    received_at = utc_now()
     rows = [
         {
             "member_id": d.member_id,
@@ -104,25 +105,45 @@ async def _insert_inbox_rows(
             "entity_id": d.entity_id,
             "payload": d.payload,
             "job_id": job_ids[d.coalesce_key],
-            "received_at": utc_now(),
+            "received_at": received_at,
         }
-        for d in unique.values()
+        for _key, d in sorted(unique.items())
     ]
-    statement = (
-        insert_for(session, InboxEvent)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(InboxEvent.dedupe_key)
-    )
-    return set((await session.execute(statement)).scalars().all())
+    statement = _burst_statements(session).insert_inbox
+    return set((await session.execute(statement, rows)).scalars().all())
+
+
+@dataclass(frozen=True)
+class _BurstStatements:
+    """The two statements of ``accept_many``, built once per dialect: Core executemany, so
+    SQLAlchemy compiles each once and sends a burst as one multi-row statement."""
+
+    arm_jobs: Any
+    insert_inbox: Any
+
+
+_BURST_STATEMENTS: dict[str, _BurstStatements] = {}
+
+
+def _burst_statements(session: AsyncSession) -> _BurstStatements:
+    dialect = session.get_bind().dialect.name
+    if dialect not in _BURST_STATEMENTS:
+        jobs, inbox = Job.__table__, InboxEvent.__table__
+        arm = _rearm_on_conflict(insert_for(session, jobs))
+        _BURST_STATEMENTS[dialect] = _BurstStatements(
+            arm_jobs=arm.returning(jobs.c.id, jobs.c.coalesce_key),
+            insert_inbox=insert_for(session, inbox)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(inbox.c.dedupe_key),
+        )
+    return _BURST_STATEMENTS[dialect]
 
 
 async def arm_job(
     session: AsyncSession, member_id: str, kind: str, coalesce_key: str, payload: dict[str, Any]
 ) -> int:
-    now = utc_now()
-    row = _job_row(member_id, kind, coalesce_key, payload, now)
-    statement = _rearm_on_conflict(insert_for(session, Job).values(row), now)
+    row = _job_row(member_id, kind, coalesce_key, payload, utc_now())
+    statement = _rearm_on_conflict(insert_for(session, Job).values(row))
     return int((await session.execute(statement.returning(Job.__table__.c.id))).scalar_one())
 
 
@@ -226,21 +247,23 @@ def robot_key(member_id: str, token_key: str) -> str:
     return f"{member_id}:robot:{token_key}"
 
 
-def _rearm_on_conflict(statement: Any, now: datetime) -> Any:
-    """An existing job is re-armed: pending again, or marked dirty while a worker runs it."""
-    table = Job.__table__
-    finished = table.c.status.in_((DONE, DEAD, "cancelled"))
+def _rearm_on_conflict(statement: Any) -> Any:
+    """An existing job is re-armed: pending again, or marked dirty while a worker runs it.
+    Times come from the new row (``excluded``), so the statement is the same for every call."""
+    table, now = Job.__table__, statement.excluded
+    # no IN (…): its expanding parameter would rule out the executemany of ``accept_many``
+    finished = or_(*(table.c.status == status for status in (DONE, DEAD, "cancelled")))
     return statement.on_conflict_do_update(
         index_elements=["coalesce_key"],
         set_={
             "status": case((table.c.status == RUNNING, RUNNING), else_=PENDING),
             "dirty": case((table.c.status == RUNNING, True), else_=table.c.dirty),
             "attempts": case((finished, 0), else_=table.c.attempts),
-            "run_after": case((finished, now), else_=table.c.run_after),
+            "run_after": case((finished, now.run_after), else_=table.c.run_after),
             "payload": statement.excluded.payload,
             "outcome_kind": "",
             "outcome": "",
-            "updated_at": now,
+            "updated_at": now.updated_at,
         },
     )
 
@@ -252,18 +275,18 @@ async def claim(
     limit: int,
     lease: timedelta,
     exclude_members: frozenset[str] = frozenset(),
+    per_portal: int | None = None,
 ) -> list[Job]:
-    """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker."""
+    """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker:
+    round robin by portal, and none of a portal that already runs ``per_portal`` jobs."""
     now = utc_now()
-    due = or_(
-        and_(Job.status == PENDING, Job.run_after <= now),
-        and_(Job.status == RUNNING, Job.locked_until < now),
-    )
-    candidates = select(Job.id).where(due).order_by(Job.run_after).limit(limit)
-    if exclude_members:
-        candidates = candidates.where(Job.member_id.not_in(exclude_members))
+    due = _due(now)
+    candidates = _fair_candidates(now, due, limit, exclude_members, per_portal)
     if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        # a window function cannot be locked: lock the chosen rows, skipping taken ones
+        candidates = (
+            select(Job.id).where(Job.id.in_(candidates), due).with_for_update(skip_locked=True)
+        )
     statement = (
         update(Job)
         .where(Job.id.in_(candidates.scalar_subquery()))
@@ -277,6 +300,44 @@ async def claim(
         .returning(Job)
     )
     return list((await session.scalars(statement)).all())
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(Job.status == PENDING, Job.run_after <= now),
+        and_(Job.status == RUNNING, Job.locked_until < now),
+    )
+
+
+def _fair_candidates(
+    now: datetime,
+    due: Any,
+    limit: int,
+    exclude_members: frozenset[str],
+    per_portal: int | None,
+) -> Any:
+    """Ids of the due jobs to take: each portal's jobs ranked oldest first, then every
+    portal's rank 1 before any rank 2; a portal's running jobs count against its cap."""
+    rank = func.row_number().over(partition_by=Job.member_id, order_by=(Job.run_after, Job.id))
+    ranked = select(Job.id, Job.member_id, Job.run_after, rank.label("rank")).where(due)
+    if exclude_members:
+        ranked = ranked.where(Job.member_id.not_in(exclude_members))
+    ranked_jobs = ranked.subquery("ranked")
+    chosen = select(ranked_jobs.c.id)
+    if per_portal is not None:
+        running = (
+            select(Job.member_id, func.count().label("running"))
+            .where(Job.status == RUNNING, Job.locked_until >= now)
+            .group_by(Job.member_id)
+            .subquery("running")
+        )
+        busy = func.coalesce(running.c.running, 0)
+        chosen = chosen.outerjoin(running, running.c.member_id == ranked_jobs.c.member_id).where(
+            ranked_jobs.c.rank + busy <= per_portal
+        )
+    return chosen.order_by(ranked_jobs.c.rank, ranked_jobs.c.run_after, ranked_jobs.c.id).limit(
+        limit
+    )
 
 
 async def finish(

@@ -50,10 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="b24bridge", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
     install_error_handlers(app)
+    app.include_router(bitrix24_routes.router)  # first: the event route is matched most often
     app.include_router(health.router)
     mount_docs(app)
     app.include_router(admin.router)
-    app.include_router(bitrix24_routes.router)
     app.include_router(install_page.router)
     app.include_router(automation_routes.router)
     app.include_router(tab_routes.router)

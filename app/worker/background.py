@@ -28,6 +28,7 @@ def build_worker(context: AppContext) -> Worker:
         deps=job_deps(context),
         handlers=dict(HANDLERS),
         concurrency=settings.worker_concurrency,
+        per_portal_cap=settings.worker_portal_concurrency,
         poll_seconds=settings.worker_poll_seconds,
         lease=timedelta(seconds=settings.worker_lease_seconds),
     )

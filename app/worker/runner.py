@@ -7,7 +7,9 @@ tab and the robots can tell the person who asked.
 Failures are retried with exponential backoff and dead-lettered after
 ``INBOX_MAX_ATTEMPTS``; a crashed worker's jobs come back when its lease runs out;
 SIGTERM releases what is held (R3, R19, R21). A portal may hold at most
-``per_portal_cap`` running jobs here, so one slow portal cannot take every slot (R8).
+``per_portal_cap`` running jobs across all workers (``WORKER_PORTAL_CONCURRENCY``), and
+claiming is round robin by portal, so one slow portal or one portal's backlog cannot take
+every slot (R8, PRODUCT §3.11).
 """
 
 import asyncio
@@ -71,6 +73,7 @@ class Worker:
                     limit=free,
                     lease=self.lease,
                     exclude_members=saturated,
+                    per_portal=self.per_portal_cap,
                 )
         except Exception as exc:  # database outage: keep polling, never die
             log.warning("claim failed", error=type(exc).__name__)

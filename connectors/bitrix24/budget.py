@@ -36,7 +36,7 @@ class BucketPolicy:
 
     capacity: float = 50.0
     drain_per_second: float = 2.0
-    capacity_margin: float = 2.0
+    capacity_margin: float = 1.0
     # Requests granted in order can reach the portal out of order or bunched
     # (queueing, network); the server then counts them closer together than
     # we did. Keep room for that many seconds of drain.

@@ -24,6 +24,7 @@ class CallTime:
     operating: float | None = None
     operating_reset_at: float | None = None
     finish: float | None = None
+    start: float | None = None  # when the portal received the request (its clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ def parse_time(raw: Any) -> CallTime | None:
         operating=_number(raw.get("operating")),
         operating_reset_at=_number(raw.get("operating_reset_at")),
         finish=_number(raw.get("finish")),
+        start=_number(raw.get("start")),
     )
 
 

@@ -8,7 +8,9 @@ Three gates, in order:
    before bulk, then arrival order), at most ``max_in_flight`` requests are
    in flight per portal, and only the head of the queue asks the budget;
 3. the shared budget (``budget.BudgetStore``): the leaky bucket and the
-   ``paused_until`` set after a 503.
+   ``paused_until`` set after a 503. The slot is taken there, before the request is
+   sent; the bunching margin of the policy is narrowed per portal to what the portal's
+   answers show (``arrival``).
 
 After a 503 QUERY_LIMIT_EXCEEDED the portal is paused with exponential
 backoff and jitter; when a pause ends one probe goes out (the store hands the
@@ -23,9 +25,10 @@ import heapq
 import itertools
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
+from connectors.bitrix24.arrival import ArrivalSpread
 from connectors.bitrix24.budget import BucketPolicy, BudgetStore, Decision, InMemoryBudgetStore
 from connectors.bitrix24.clock import Clock, SystemClock
 from connectors.bitrix24.envelope import CallTime
@@ -77,6 +80,7 @@ class _Lane:
         self.in_flight = 0
         self.backoff_step = 0
         self.last_refusal_at = float("-inf")
+        self.arrivals = ArrivalSpread()
 
     def join(self, ticket: _Ticket) -> asyncio.Event:
         previous_head = self.waiting[0] if self.waiting else None
@@ -157,9 +161,12 @@ class RateLimiter:
 
     async def succeeded(self, grant: Grant, times: Iterable[tuple[str, CallTime | None]]) -> None:
         """The portal served the request: record operating times, lift a pause."""
+        lane = self._lanes[grant.key]
+        arrived: float | None = None
         for method, time in times:
             self.operating.record(grant.key, method, time)
-        lane = self._lanes[grant.key]
+            arrived = arrived or (time.start if time else None)
+        lane.arrivals.record(grant.granted_at, arrived)
         if grant.granted_at >= lane.last_refusal_at:
             lane.backoff_step = 0
         if grant.probe:
@@ -176,6 +183,18 @@ class RateLimiter:
         until = now + self._backoff.delay(lane.backoff_step, self._rng)
         await self._store.pause(grant.key, until)
         return until
+
+    def policy_for(self, key: str) -> BucketPolicy:
+        """The bucket policy with the bunching margin this portal's answers call for."""
+        lane = self._lanes.get(key)
+        if lane is None:
+            return self.policy
+        jitter = lane.arrivals.jitter(self.policy.jitter_seconds)
+        return (
+            self.policy
+            if jitter == self.policy.jitter_seconds
+            else replace(self.policy, jitter_seconds=jitter)
+        )
 
     def refused_operating(self, key: str, method: str) -> float:
         """A 429 OPERATION_TIME_LIMIT arrived for ``method``; returns the pause end."""
@@ -197,7 +216,7 @@ class RateLimiter:
                 turn.clear()
                 await turn.wait()
                 continue
-            decision = await self._store.acquire(key, self.policy, self.clock.now())
+            decision = await self._store.acquire(key, self.policy_for(key), self.clock.now())
             if decision.wait <= 0.0:
                 return decision
             await self._nap(turn, decision.wait)

@@ -29,7 +29,7 @@ class ClientSettings:
     retry_wait_max_seconds: float = 10.0
     # Slots kept free below the server's capacity, and seconds of drain kept for requests
     # that reach the portal bunched; benchmarks/rest_throughput.py --margins shows the edge.
-    capacity_margin: float = 2.0
+    capacity_margin: float = 1.0
     drain_factor: float = 1.0
     jitter_seconds: float = 0.2
     operating: OperatingPolicy = field(default_factory=OperatingPolicy)

@@ -34,6 +34,17 @@ class TestLeakyBucket:
         refused = (await client.get("/_sandbox/portals/demo/requests")).json()["requests"][3]
         assert (refused["http_status"], refused["error"]) == (503, "QUERY_LIMIT_EXCEEDED")
 
+    async def test_the_request_log_shows_the_counter_after_each_request(
+        self, client: httpx.AsyncClient, webhook: str
+    ) -> None:
+        await client.patch(
+            "/_sandbox/portals/demo/config", json={"rate_capacity": 3, "rate_per_second": 1}
+        )
+        for _ in range(4):
+            await client.post(f"{webhook}user.current", json={})
+        log = (await client.get("/_sandbox/portals/demo/requests")).json()["requests"]
+        assert [r["bucket_level"] for r in log[-4:]] == [1.0, 2.0, 3.0, None]
+
     async def test_limits_can_be_switched_off(
         self, client: httpx.AsyncClient, webhook: str
     ) -> None:

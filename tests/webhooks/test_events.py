@@ -219,3 +219,31 @@ class TestAPortalInstalledElsewhere:
         assert (
             await harness.post_form("/b24/events", deal_event(3, token="b" * 32))
         ).status_code == 200
+
+
+class TestACacheNeverAccepts:
+    """The early cache only refuses; acceptance rests on the read inside the unit of work."""
+
+    async def test_a_portal_uninstalled_by_another_process_is_refused_at_once(
+        self, harness: AppHarness
+    ) -> None:
+        assert (await harness.post_form("/b24/events", deal_event(1))).status_code == 200
+        async with harness.context.sessions() as session, session.begin():
+            portal = await session.get(Portal, MEMBER_ID)
+            assert portal is not None
+            portal.status, portal.application_token = "uninstalled", ""  # done elsewhere
+        refused = await harness.post_form("/b24/events", deal_event(2, ts="2"))
+        assert refused.status_code == 401
+        assert await harness.count(InboxEvent) == 1
+
+    async def test_the_old_token_is_refused_at_once_after_a_reinstall_elsewhere(
+        self, harness: AppHarness
+    ) -> None:
+        assert (await harness.post_form("/b24/events", deal_event(1))).status_code == 200
+        async with harness.context.sessions() as session, session.begin():
+            portal = await session.get(Portal, MEMBER_ID)
+            assert portal is not None
+            portal.application_token = "c" * 32  # the re-install, done by another process
+        refused = await harness.post_form("/b24/events", deal_event(2, ts="2"))
+        assert refused.status_code == 403
+        assert await harness.count(InboxEvent) == 1

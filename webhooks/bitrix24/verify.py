@@ -4,6 +4,8 @@ Bitrix24 signs nothing; the application token, compared in constant time against
 one stored for that ``member_id``, is the only proof (REST_FACTS §8.4).
 """
 
+from typing import cast
+
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,10 +21,17 @@ security_log = get_logger("b24bridge.security")
 
 async def verify_sender(session: AsyncSession, member_id: str, token: str, *, route: str) -> Portal:
     portal = await find_active_portal(session, member_id)
-    if portal is None:
+    check_sender(portal.application_token if portal else None, member_id, token, route=route)
+    return cast(Portal, portal)  # check_sender refused a None
+
+
+def check_sender(stored: str | None, member_id: str, token: str, *, route: str) -> None:
+    """Raise unless ``token`` matches ``stored``, the token read for ``member_id`` (None: the
+    portal is unknown or uninstalled)."""
+    if stored is None:
         security_log.warning("rejected: unknown portal", route=route, member_id=member_id[:64])
         raise Unauthorized("unknown or uninstalled portal")
-    if not tokens_match(portal.application_token, token):
+    if not tokens_match(stored, token):
         security_log.warning(
             "rejected: application token mismatch",
             route=route,
@@ -30,7 +39,6 @@ async def verify_sender(session: AsyncSession, member_id: str, token: str, *, ro
             token_fingerprint=fingerprint(token),
         )
         raise Forbidden("application token does not match this portal")
-    return portal
 
 
 async def read_body(request: Request) -> bytes:

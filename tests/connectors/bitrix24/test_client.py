@@ -258,7 +258,7 @@ class TestPriority:
             await b24.call("crm.deal.get", {"id": 1}, priority=Priority.INTERACTIVE)
             await asyncio.gather(*bulk)
 
-        settings = ClientSettings(jitter_seconds=0)
+        settings = ClientSettings(jitter_seconds=0, capacity_margin=2)
         async with make_client(
             clock, http, rate_capacity=5, rate_per_second=1.0, settings=settings
         ) as b24:
