@@ -259,7 +259,12 @@ def _rearm_on_conflict(statement: Any) -> Any:
             "status": case((table.c.status == RUNNING, RUNNING), else_=PENDING),
             "dirty": case((table.c.status == RUNNING, True), else_=table.c.dirty),
             "attempts": case((finished, 0), else_=table.c.attempts),
-            "run_after": case((finished, now.run_after), else_=table.c.run_after),
+            # a running job's re-run is due from this event on: the inbox lag
+            # (oldest_pending_age) is the age of the oldest event not yet acted on
+            "run_after": case(
+                (or_(finished, table.c.status == RUNNING), now.run_after),
+                else_=table.c.run_after,
+            ),
             "payload": statement.excluded.payload,
             "outcome_kind": "",
             "outcome": "",

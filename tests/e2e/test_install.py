@@ -35,7 +35,9 @@ class TestInstall:
         placements = await stack.ctl("GET", "/placements")
         assert any(p["placement"] == "CRM_DEAL_DETAIL_TAB" for p in placements["placements"])
         robots = await stack.ctl("GET", "/robots")
-        assert len(robots["robots"]) == 5
+        assert (
+            len(robots["robots"]) == len(ROBOTS) == 8
+        )  # kits, discount, clear, recheck, КП, 3 money
 
     async def test_repeated_install_is_harmless(self, stack: Stack) -> None:
         await stack.install()

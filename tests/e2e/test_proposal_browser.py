@@ -144,11 +144,11 @@ class TestProposalSettings:
         await section.locator('[data-proposal="company_name"]').fill("ООО «Мост Логистик»")
         await section.locator('[data-rate="CNY"]').fill("12,45")
         await section.locator('[data-rate="USD"]').fill("ноль")
-        await settings.get_by_role("button", name="Сохранить").click()
+        await settings.get_by_role("button", name="Сохранить", exact=True).click()
         refusal = "Курс USD → RUB: число больше нуля"
         await settings.locator("#save-status", has_text=refusal).wait_for()
         await section.locator('[data-rate="USD"]').fill("92,10")
-        await settings.get_by_role("button", name="Сохранить").click()
+        await settings.get_by_role("button", name="Сохранить", exact=True).click()
         await settings.locator("#save-status", has_text="Сохранено.").wait_for()
         await screenshot(page, "e2e-proposal-settings.png")
         async with stack.context.sessions() as session:

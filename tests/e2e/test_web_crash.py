@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.db import create_engine, create_session_factory
+from app.core import queue
 from app.core.models import InboxEvent, Job
 from tests.appclient import deal_event, register_portal_in
 from tests.e2e.harness import free_port
@@ -25,8 +26,10 @@ async def counts(database_url: str) -> tuple[int, int]:
     engine = create_engine(database_url)
     async with create_session_factory(engine)() as session:
         inbox = await session.scalar(select(func.count()).select_from(InboxEvent))
-        armed = await session.scalar(
-            select(func.count()).select_from(Job).where(Job.status == "pending")
+        armed = await session.scalar(  # each deal's sync (its bonus job is armed beside it)
+            select(func.count())
+            .select_from(Job)
+            .where(Job.status == "pending", Job.kind == queue.SYNC_DEAL)
         )
     await engine.dispose()
     return int(inbox or 0), int(armed or 0)
