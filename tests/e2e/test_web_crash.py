@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.core.db import create_engine, create_session_factory
 from app.core import queue
+from app.core.db import create_engine, create_session_factory
 from app.core.models import InboxEvent, Job
 from tests.appclient import deal_event, register_portal_in
 from tests.e2e.harness import free_port
