@@ -3,9 +3,11 @@
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.browser import chromium
 from tests.databases import PostgresDatabases, SqliteDatabases, postgres_base_url
 
 DATABASE_KINDS = ["sqlite"] + (["postgresql"] if postgres_base_url() else [])
@@ -50,3 +52,10 @@ async def database_url(
     url = await databases.create()
     yield url
     await databases.drop(url)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """A headless Chromium (``tests.browser``) for the test."""
+    async with chromium() as launched:
+        yield launched

@@ -10,17 +10,13 @@ from typing import Any
 
 import pytest
 
+from tests.browser import NEEDS_CHROMIUM
 from tests.e2e.harness import Stack
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 STEP_TIMEOUT_MS = 30_000
 
-BROWSER_MARKS = [
-    pytest.mark.e2e,
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
+BROWSER_MARKS = [pytest.mark.e2e, pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 @asynccontextmanager
@@ -41,19 +37,6 @@ async def background_worker(stack: Stack) -> AsyncIterator[None]:
     finally:
         stop.set()
         await task  # re-raises what went wrong in the background (e.g. never settled)
-
-
-@asynccontextmanager
-async def chromium() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        await launched.close()
 
 
 class PageErrors:

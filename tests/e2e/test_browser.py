@@ -13,7 +13,6 @@ import pytest
 from tests.e2e.browser_steps import (
     BROWSER_MARKS,
     background_worker,
-    chromium,
     new_page,
     screenshot,
 )
@@ -27,12 +26,6 @@ pytestmark = BROWSER_MARKS
 async def stack(database_url: str) -> AsyncIterator[Stack]:
     async with live_stack(database_url) as running:
         yield running
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    async with chromium() as launched:
-        yield launched
 
 
 async def frame_log(page: Any) -> list[dict[str, Any]]:

@@ -19,7 +19,6 @@ from tests.e2e.browser_steps import (
     BROWSER_MARKS,
     artifact,
     background_worker,
-    chromium,
     new_page,
     screenshot,
 )
@@ -35,12 +34,6 @@ FOUND_NAMES = ("Фара передняя левая", "Бампер перед�
 async def stack(database_url: str) -> AsyncIterator[Stack]:
     async with live_stack(database_url) as running:
         yield running
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    async with chromium() as launched:
-        yield launched
 
 
 def save_first_pdf_page(content: bytes, name: str) -> None:

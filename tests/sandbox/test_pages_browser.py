@@ -1,19 +1,19 @@
 """The people's pages in headless Chromium: a new deal from the list, a catalog product's price
 filled in by picking it, a notification's link followed to the card, the app from the menu."""
 
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.sandbox.test_pages_frames import CHROMIUM, Live, control, live, page
+from tests.browser import NEEDS_CHROMIUM
+from tests.sandbox.test_pages_frames import Live, control, live, page
 
 __all__ = ["control", "live", "page"]  # fixtures shared with the frame protocol tests
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
+    NEEDS_CHROMIUM,
 ]
 
 

@@ -4,7 +4,6 @@ frame's origin carrying the APP_SID it put into that frame's placement POST."""
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,14 +15,10 @@ from starlette.routing import Route
 
 from sandbox.app import create_app
 from sandbox.settings import SandboxSettings
+from tests.browser import NEEDS_CHROMIUM, chromium
 from tests.sandbox.conftest import ServerThread, free_port
 
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 # The stand-in app page: whatever the test evaluates in it is what the portal receives.
 APP_PAGE = """<!doctype html><html><body><h1>app</h1><script>
@@ -60,17 +55,10 @@ async def control(live: Live) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def page(live: Live) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    async with chromium() as browser:
         opened = await browser.new_page()
         opened.set_default_timeout(15_000)
         yield opened
-        await browser.close()
 
 
 async def bind_deal_tab(control: httpx.AsyncClient, live: Live, app_url: str = "") -> None:

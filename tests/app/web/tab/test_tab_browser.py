@@ -5,7 +5,7 @@ import asyncio
 import dataclasses
 import re
 import typing
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +21,11 @@ from tests.app.web.tab.sample_pages import (
     hostile_page,
     role_page,
 )
+from tests.browser import NEEDS_CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 INJECTION_PROBE = """() => ({
   images: document.querySelectorAll('img[src="x"]').length,
@@ -79,19 +76,6 @@ def live() -> Iterator[LiveTab]:
 def live_en() -> Iterator[LiveTab]:
     with serve(hostile_page(lang="en")) as running:
         yield running
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        await launched.close()
 
 
 async def open_page(browser: Any, url: str) -> tuple[Any, Watch]:
