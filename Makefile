@@ -24,8 +24,9 @@ migrate: $(STAMP) ## Upgrade the database to the newest migration
 demo: $(STAMP) ## Run the app and the sandbox portal on the embedded defaults
 	$(BIN)/b24bridge demo
 
-# Tests run in TEST_PROCESSES processes (pytest-xdist); the browser tests share one of them.
-TEST_PROCESSES ?= 3
+# Tests run in TEST_PROCESSES processes (pytest-xdist): most tests wait on sockets and timers,
+# so more processes than cores pay off; the browser tests share one of them.
+TEST_PROCESSES ?= 6
 
 test: $(STAMP) ## Run the test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
