@@ -2,21 +2,18 @@
 exactly once with ``url`` and ``version``), the tab API (queue, then follow) and the
 command ``b24bridge proposal make`` run as its own process."""
 
-import asyncio
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.app_process import run_app_async
 from tests.e2e.harness import live_stack
 from tests.e2e.procurement_steps import Journey
 from tests.e2e.proposal_steps import PRICES, configure, deal_at_found, timeline
 
 pytestmark = pytest.mark.e2e
 ROBOT = "b24bridge_make_proposal"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -120,24 +117,9 @@ class TestTabApi:
 async def proposal_cli(journey: Journey, *args: str) -> tuple[int, str, str]:
     """``b24bridge proposal make`` as its own process, on the stack's database and portal;
     awaited without blocking the loop that serves the sandbox portal."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app",
-        "proposal",
-        "make",
-        "--member-id",
-        journey.stack.member_id,
-        "--deal-id",
-        str(journey.deal_id),
-        *args,
-        cwd=ROOT,
-        env=journey.stack.process_env(),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    return int(process.returncode or 0), out.decode(), err.decode()
+    member, deal = journey.stack.member_id, str(journey.deal_id)
+    arguments = ("proposal", "make", "--member-id", member, "--deal-id", deal, *args)
+    return await run_app_async(*arguments, env=journey.stack.process_env())
 
 
 class TestCli:

@@ -1,25 +1,15 @@
 """Bad configuration stops start-up with one clear line naming the variable."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.app_process import app_env, run_app
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_app(*args, env=app_env(env, drop=("DATABASE_URL",)))
 
 
 class TestStartupConfiguration:

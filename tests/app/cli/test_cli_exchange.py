@@ -2,26 +2,17 @@
 archive listing and replay — as a subprocess on a real database (SQLite, or PostgreSQL)."""
 
 import asyncio
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 from app.core.config import Settings
 from app.core.context import AppContext
 from app.core.db import unit_of_work
 from automations.exchange import intake, nodes
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.app_process import app_env, run_app
 
 
 def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "app", "exchange", *args],
-        cwd=ROOT, env=env | {"DATABASE_URL": database_url}, capture_output=True, text=True,
-        timeout=60,
-    )  # fmt: skip
+    return run_app("exchange", *args, env=app_env({"DATABASE_URL": database_url}))
 
 
 def values(output: str) -> dict[str, str]:

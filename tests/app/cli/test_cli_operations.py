@@ -1,34 +1,18 @@
 """The runbook's commands on a real database: dead letters listed without their payload and
 retried once, a portal's reconciliation queued now, and one clear line for a wrong id."""
 
-import asyncio
-import os
-import sys
-from pathlib import Path
-
 from sqlalchemy import update
 
 from app.core import queue
 from app.core.db import create_engine, create_session_factory, unit_of_work
 from app.core.models import Job, Portal
+from tests.app_process import app_env, run_app_async
 from tests.appclient import MEMBER_ID, register_portal_in
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 async def run_cli(database_url: str, *args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app",
-        *args,
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    return int(process.returncode or 0), out.decode(), err.decode()
+    env = app_env({"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
+    return await run_app_async(*args, env=env, timeout=60)
 
 
 async def dead_job(database_url: str) -> int:

@@ -1,22 +1,13 @@
 """``b24bridge products``: argument errors come back as clear lines, before any database work."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.app_process import run_app
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "products", *args],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_app("products", *args)
 
 
 class TestProductsCli:

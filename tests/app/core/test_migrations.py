@@ -1,8 +1,6 @@
 """The schema comes only from Alembic: migrations round-trip and match the models."""
 
 import asyncio
-import os
-import sys
 from typing import Any
 
 import pytest
@@ -13,7 +11,8 @@ from sqlmodel import SQLModel
 
 import app.core.models  # noqa: F401
 from app.core.db import create_engine
-from app.core.migrations import PROJECT_ROOT, downgrade, is_at_head, upgrade
+from app.core.migrations import downgrade, is_at_head, upgrade
+from tests.app_process import app_env, run_app_async
 
 
 def _schema_diff(connection: Connection) -> list[Any]:
@@ -57,15 +56,6 @@ class TestMigrations:
 
 
 async def migrate_process(database_url: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app",
-        "migrate",
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    return int(process.returncode or 0), out.decode()[-500:]
+    env = app_env({"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
+    code, out, err = await run_app_async("migrate", env=env)
+    return code, (out + err)[-500:]
