@@ -37,6 +37,8 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from event_intake import percentile, wait_ready  # noqa: E402
+
 from app.core import queue  # noqa: E402
 from app.core.db import create_engine, create_session_factory  # noqa: E402
 from app.core.migrations import upgrade  # noqa: E402
@@ -97,18 +99,6 @@ def app_env(database_url: str, app_url: str, sandbox: SandboxSettings) -> dict[s
     }
 
 
-async def wait_ready(url: str) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(600):
-            try:
-                if (await client.get(url)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
-
-
 @asynccontextmanager
 async def layout(
     database_url: str, logs: Path | None = None
@@ -122,8 +112,8 @@ async def layout(
     try:
         processes.start("sandbox", ["-m", "sandbox", "--port", str(sandbox_port)], env)
         processes.start("web", ["-m", "app", "serve", "--port", str(app_port)], env)
-        await wait_ready(f"{sandbox.root}/_sandbox/portals")
-        await wait_ready(f"{app_url}/healthz")
+        await wait_ready(sandbox.root)
+        await wait_ready(app_url)
         processes.start("worker", ["-m", "app", "worker"], env)
         yield processes, app_url, sandbox.root
     finally:
@@ -262,8 +252,7 @@ def summary(samples: list[Sample], load: Load, stored: int) -> None:
         f"inbox lag, first / last third: {statistics.mean(s.lag for s in early):.1f} / "
         f"{statistics.mean(s.lag for s in late):.1f} s (max {max(s.lag for s in warm):.1f} s)"
     )
-    ordered = sorted(load.latencies)
-    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
+    p99 = percentile(load.latencies, 0.99) * 1000
     accepted = load.statuses.get(200, 0)
     print(
         f"deliveries sent {load.sent}, answers {dict(sorted(load.statuses.items()))}, p99 {p99:.1f} ms"
