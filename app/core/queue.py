@@ -503,22 +503,9 @@ async def _arm_gathering(
     time (arming never postpones it); one armed while it runs follows after the delay."""
     now = utc_now()
     due = now + timedelta(seconds=delay_seconds)
+    row = {**_job_row(member_id, kind, f"{member_id}:{kind}", {}, now), "run_after": due}
+    # re-armed like any job: a finished or running one is due from ``due``, a pending one
+    # keeps its time
+    statement = _rearm_on_conflict(insert_for(session, Job).values(row))
     table = Job.__table__
-    finished = table.c.status.in_((DONE, DEAD, "cancelled"))
-    row = _job_row(member_id, kind, f"{member_id}:{kind}", {}, now)
-    statement = insert_for(session, Job).values({**row, "run_after": due})
-    statement = statement.on_conflict_do_update(
-        index_elements=["coalesce_key"],
-        set_={
-            "status": case((table.c.status == RUNNING, RUNNING), else_=PENDING),
-            "dirty": case((table.c.status == RUNNING, True), else_=table.c.dirty),
-            "attempts": case((finished, 0), else_=table.c.attempts),
-            "run_after": case(
-                (finished, due), (table.c.status == RUNNING, due), else_=table.c.run_after
-            ),
-            "outcome_kind": "",
-            "outcome": "",
-            "updated_at": now,
-        },
-    )
     return int((await session.execute(statement.returning(table.c.id))).scalar_one())
