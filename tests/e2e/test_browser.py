@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.browser_steps import (
     BROWSER_MARKS,
@@ -32,11 +33,24 @@ async def frame_log(page: Any) -> list[dict[str, Any]]:
     return list(await page.evaluate("() => window.sandboxFrameLog"))
 
 
+async def open_editor(row: Any, editor: Any, attempts: int = 4) -> None:
+    """Click the row until its editor opens: a click that lands while the followed sync
+    re-renders the rows hits the row being replaced, as a person's would, and is repeated."""
+    for _ in range(attempts):
+        await row.click()
+        try:
+            await editor.wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    await editor.wait_for()
+
+
 async def enter_found(tab: Any, line_id: int, supplier: str) -> None:
     """The buyer's inline editor: status «найден», a supplier and a price, then «Сохранить»."""
     row = tab.locator(f'tr[data-line-id="{line_id}"]')
-    await row.click()
     editor = tab.locator("form.b24b-editor")
+    await open_editor(row, editor)
     await editor.locator('[name="status"]').select_option("found")
     await editor.locator('[name="supplier"]').fill(supplier)
     await editor.locator('[name="unit_price"]').fill("310,50")
