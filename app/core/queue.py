@@ -4,8 +4,9 @@ A sync job exists once per (portal, entity): a new event re-arms it (pending aga
 ``dirty`` while a worker runs it, so it runs once more afterwards). Claiming is safe with
 several workers: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite has a single writer.
 Claiming is fair between portals: round robin (every portal's oldest due job before any
-portal's second), and at most ``per_portal`` jobs of a portal running at once across all
-workers, so one portal's backlog never starves the others (PRODUCT §3.11).
+portal's second, and among equals the portal served least recently first — ``portal_turns``),
+and at most ``per_portal`` jobs of a portal running at once across all workers, so one
+portal's backlog never starves the others (PRODUCT §3.11).
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.models import InboxEvent, Job
+from app.core.models import InboxEvent, Job, PortalTurn
 from app.core.models.base import utc_now
 from app.core.outcome import Outcome
 from app.core.upsert import insert_for
@@ -304,7 +305,20 @@ async def claim(
         )
         .returning(Job)
     )
-    return list((await session.scalars(statement)).all())
+    claimed = list((await session.scalars(statement)).all())
+    await _take_turns(session, {job.member_id for job in claimed}, now)
+    return claimed
+
+
+async def _take_turns(session: AsyncSession, member_ids: set[str], now: datetime) -> None:
+    if not member_ids:
+        return
+    statement = insert_for(session, PortalTurn)
+    statement = statement.on_conflict_do_update(
+        index_elements=["member_id"], set_={"served_at": statement.excluded.served_at}
+    )
+    rows = [{"member_id": member_id, "served_at": now} for member_id in sorted(member_ids)]
+    await session.execute(statement, rows)
 
 
 def _due(now: datetime) -> Any:
@@ -328,7 +342,9 @@ def _fair_candidates(
     if exclude_members:
         ranked = ranked.where(Job.member_id.not_in(exclude_members))
     ranked_jobs = ranked.subquery("ranked")
-    chosen = select(ranked_jobs.c.id)
+    chosen = select(ranked_jobs.c.id).outerjoin(
+        PortalTurn, PortalTurn.member_id == ranked_jobs.c.member_id
+    )
     if per_portal is not None:
         running = (
             select(Job.member_id, func.count().label("running"))
@@ -340,9 +356,9 @@ def _fair_candidates(
         chosen = chosen.outerjoin(running, running.c.member_id == ranked_jobs.c.member_id).where(
             ranked_jobs.c.rank + busy <= per_portal
         )
-    return chosen.order_by(ranked_jobs.c.rank, ranked_jobs.c.run_after, ranked_jobs.c.id).limit(
-        limit
-    )
+    turn = PortalTurn.served_at.asc().nulls_first()
+    order = (ranked_jobs.c.rank, turn, ranked_jobs.c.run_after, ranked_jobs.c.id)
+    return chosen.order_by(*order).limit(limit)
 
 
 async def finish(

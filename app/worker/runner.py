@@ -13,7 +13,6 @@ every slot (R8, PRODUCT §3.11).
 """
 
 import asyncio
-import contextlib
 import os
 import socket
 import uuid
@@ -53,10 +52,23 @@ class Worker:
 
     async def run_forever(self) -> None:
         while not self._stopping.is_set():
-            claimed = await self.run_once()
-            if not claimed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.poll_seconds)
+            if len(self._tasks) >= self.concurrency:
+                await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+            elif not await self.run_once():
+                await self._idle()
+
+    async def _idle(self) -> None:
+        """Nothing to claim: wait for a poll interval, stop, or a finished job (whose portal
+        may have work again) — a freed slot is filled at once, never after a poll sleep."""
+        stopping = asyncio.create_task(self._stopping.wait())
+        try:
+            await asyncio.wait(
+                {stopping, *self._tasks},
+                timeout=self.poll_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            stopping.cancel()
 
     async def run_once(self) -> int:
         """Claim what fits in the free slots and start it; returns how many jobs started."""

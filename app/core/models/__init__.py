@@ -14,7 +14,7 @@ from app.core.models.exchange import (
     ExchangeSession,
     ExchangeUpload,
 )
-from app.core.models.jobs import Effect, InboxEvent, Job, PeriodicRun, Reminder
+from app.core.models.jobs import Effect, InboxEvent, Job, PeriodicRun, PortalTurn, Reminder
 from app.core.models.kits import Kit as Kit  # registers the table
 from app.core.models.portal import Portal, PortalSettings
 from app.core.models.procurement import ProcurementLine, ProcurementLink
@@ -39,6 +39,7 @@ __all__ = [
     "PeriodicRun",
     "Portal",
     "PortalSettings",
+    "PortalTurn",
     "ProcurementLine",
     "ProcurementLink",
     "Proposal",

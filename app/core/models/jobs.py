@@ -39,6 +39,10 @@ class Job(SQLModel, table=True):
     dirty: bool = False
     attempts: int = 0
     run_after: datetime = timestamp_field(index=True)
+    # coalescing (queue._rearm_on_conflict): since when the pending run has waited (the
+    # inbox lag), and the latest time a burst of events may push its run_after to
+    pending_since: datetime | None = timestamp_field(nullable=True)
+    due_by: datetime | None = timestamp_field(nullable=True)
     locked_until: datetime | None = timestamp_field(nullable=True)
     locked_by: str = Field(default="", max_length=64)
     last_error: str = Field(default="", max_length=2000)
@@ -91,3 +95,13 @@ class PeriodicRun(SQLModel, table=True):
     period_start: int = Field(primary_key=True)
     claimed_by: str = Field(default="", max_length=64)
     claimed_at: datetime = timestamp_field()
+
+
+class PortalTurn(SQLModel, table=True):
+    """When a worker last claimed a job of the portal: claiming serves the portal that
+    waited longest first, so equal backlogs are taken in turns, not portal after portal."""
+
+    __tablename__ = "portal_turns"
+
+    member_id: str = Field(primary_key=True, max_length=64)
+    served_at: datetime = timestamp_field()

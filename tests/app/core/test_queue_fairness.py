@@ -71,10 +71,12 @@ class TestFairClaiming:
             assert claimed, "claiming stopped before every small portal got its job"
             claims.append([job.member_id for job in claimed])
             await finish_all(sessions, claimed)
-        # each claim of 4 took the backlog's next job and three small portals' jobs, so the
-        # fifty had all started after 17 claims; oldest first they would wait 2,500 claims
-        assert len(claims) == -(-SMALL_PORTALS // 3)
-        assert all(Counter(c)[BIG] == 1 for c in claims[:-1])
+        # the first claim of 4 took the backlog's oldest job and three small portals' jobs;
+        # then the portals not yet served went first, so the fifty had all started after 13
+        # claims; oldest first they would wait 2,500 claims
+        assert len(claims) == -(-(SMALL_PORTALS + 1) // 4)
+        assert claims[0].count(BIG) == 1
+        assert all(BIG not in c for c in claims[1:-1])
 
     async def test_a_portal_never_runs_more_than_its_cap_across_workers(
         self, sessions: async_sessionmaker[AsyncSession]
@@ -96,3 +98,39 @@ class TestFairClaiming:
         await seed(sessions)
         first = await claim(sessions, "worker-a", limit=SMALL_PORTALS + 1, cap=None)
         assert Counter(job.member_id for job in first)[BIG] == 1
+
+
+async def seed_equal_backlogs(sessions: async_sessionmaker[AsyncSession], portals: int) -> None:
+    """Portal after portal, as a bulk arm leaves them: portal 0's jobs are all the oldest."""
+    rows = [
+        job_row(f"equal-{p}", f"equal-{p}:{i}", 600 - p * 10 - i * 0.01)
+        for p in range(portals)
+        for i in range(20)
+    ]
+    async with unit_of_work(sessions) as session:
+        await session.execute(insert(Job.__table__), rows)
+
+
+class TestTurns:
+    async def test_equal_backlogs_are_served_in_turns_not_portal_after_portal(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        """One slot at a time over 5 portals of 20 jobs: every portal gets its turn once
+        every 5 claims, though portal 0's backlog is older than all of the others'."""
+        await seed_equal_backlogs(sessions, portals=5)
+        order: list[str] = []
+        for _ in range(25):
+            claimed = await claim(sessions, "worker-a", limit=1)
+            order += [job.member_id for job in claimed]
+            await finish_all(sessions, claimed)
+        for start in range(0, 25, 5):
+            assert sorted(order[start : start + 5]) == [f"equal-{p}" for p in range(5)]
+
+    async def test_workers_share_the_turns(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        """A portal one worker just served waits behind the others for the next worker too."""
+        await seed_equal_backlogs(sessions, portals=3)
+        first = await claim(sessions, "worker-a", limit=1, cap=None)
+        second = await claim(sessions, "worker-b", limit=2, cap=None)
+        assert {job.member_id for job in second}.isdisjoint({first[0].member_id})
