@@ -97,6 +97,15 @@ class Outage:
     methods: list[str] | None = None
 
 
+def _workflow_templates() -> dict[int, dict[str, Any]]:
+    """Business-process templates of a fresh portal: one for deals, one for leads."""
+    deal, lead = ["crm", "CCrmDocumentDeal", "DEAL"], ["crm", "CCrmDocumentLead", "LEAD"]
+    return {
+        1: {"ID": 1, "NAME": "Согласование заказа", "DOCUMENT_TYPE": deal},
+        2: {"ID": 2, "NAME": "Квалификация лида", "DOCUMENT_TYPE": lead},
+    }
+
+
 @dataclass
 class Portal:
     code: str
@@ -125,6 +134,8 @@ class Portal:
     robots: dict[str, dict[str, Any]] = field(default_factory=dict)
     robot_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     workflow_replies: list[dict[str, Any]] = field(default_factory=list)
+    workflow_templates: dict[int, dict[str, Any]] = field(default_factory=_workflow_templates)
+    workflows: dict[str, dict[str, Any]] = field(default_factory=dict)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)

@@ -25,6 +25,7 @@ SYNC_DEAL, SYNC_ITEM, BIND_PORTAL = "sync_deal", "sync_item", "bind_portal"
 RECONCILE, REMINDER, ACTION, ROBOT = "reconcile", "reminder", "action", "robot"
 PROPOSAL = "proposal"
 EXCHANGE, EXCHANGE_DEAL, EXCHANGE_PUSH = "exchange", "exchange_deal", "exchange_push"
+EXCHANGE_WORKFLOW = "exchange_workflow"
 
 
 class PermanentJobError(Exception):
@@ -237,6 +238,12 @@ async def arm_exchange_push(session: AsyncSession, member_id: str, node_id: int)
     """Push a node's unacknowledged changes to its URL: one job per node, coalesced."""
     key = f"{member_id}:exchange_push:{node_id}"
     return await arm_job(session, member_id, EXCHANGE_PUSH, key, {"node_id": node_id})
+
+
+async def arm_exchange_workflow(session: AsyncSession, member_id: str, request_id: int) -> int:
+    """Start a node's requested business process: one job per ``workflow.start`` request."""
+    key = f"{member_id}:exchange_workflow:{request_id}"
+    return await arm_job(session, member_id, EXCHANGE_WORKFLOW, key, {"request_id": request_id})
 
 
 def action_key(member_id: str, request_key: str) -> str:
