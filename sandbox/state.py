@@ -5,7 +5,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -43,6 +43,9 @@ class PortalConfig(BaseModel):
     error_time_block: bool = False
     # Whether a webhook may answer a robot with bizproc.event.send (docs show OAuth only).
     webhook_event_send: bool = False
+    # Whether user.userfield.add prefixes a FIELD_NAME given without UF_USR_ (UNCONFIRMED:
+    # the doc says only «prefixed with UF_USR_»): "if_missing" or "never" (kept as given).
+    user_field_prefix: Literal["if_missing", "never"] = "if_missing"
     # The operating-time window (§3.2): 10 one-minute baskets; tests may shrink both.
     operating_window_seconds: float = Field(default=600.0, gt=0)
     operating_basket_seconds: float = Field(default=60.0, gt=0)
@@ -136,6 +139,7 @@ class Portal:
     workflow_replies: list[dict[str, Any]] = field(default_factory=list)
     workflow_templates: dict[int, dict[str, Any]] = field(default_factory=_workflow_templates)
     workflows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    user_fields: list[dict[str, Any]] = field(default_factory=list)  # user.userfield.*
     notifications: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
