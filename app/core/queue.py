@@ -221,10 +221,16 @@ async def arm_exchange(
     *,
     order_id: int | None = None,
     document_id: int | None = None,
+    kind: str = "",
 ) -> int:
-    """Apply an exchange order (one job per cross-node order) or a counterparty document."""
+    """Apply an exchange order (one job per cross-node order) or another document (a
+    counterparty, a promo code: ``kind``)."""
     subject = f"order:{order_id}" if order_id is not None else f"doc:{document_id}"
-    payload = {"order_id": order_id} if order_id is not None else {"document_id": document_id}
+    payload: dict[str, Any] = (
+        {"order_id": order_id} if order_id is not None else {"document_id": document_id}
+    )
+    if kind and order_id is None:
+        payload["kind"] = kind
     return await arm_job(session, member_id, EXCHANGE, f"{member_id}:exchange:{subject}", payload)
 
 

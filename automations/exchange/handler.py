@@ -21,6 +21,7 @@ from automations.exchange import rules
 from automations.exchange.counterparties import apply_counterparty
 from automations.exchange.documents import OrderDocument
 from automations.exchange.kit_rows import Line, incoming
+from automations.exchange.promo_import import PROMO, apply_promo
 from automations.kit_catalog.repository import load_kits
 from automations.ports import Deps
 from automations.pricing import KitDefinition
@@ -42,6 +43,8 @@ class Work:
 async def run_exchange_job(deps: Deps, job: Job) -> str:
     if job.payload.get("order_id") is not None:
         return await apply_order(deps, job.member_id, int(job.payload["order_id"]))
+    if job.payload.get("kind") == PROMO:
+        return await apply_promo(deps, job.member_id, int(job.payload["document_id"]))
     return await apply_counterparty(deps, job.member_id, int(job.payload["document_id"]))
 
 
