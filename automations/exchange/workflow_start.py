@@ -2,7 +2,7 @@
 
 Trigger: ``workflow.start`` (``workflows.store_request``). Rule: the deal is the request's
 own or, for an order sent by the node, the deal that order became (the job waits, by its
-retries, until the order is written). Effect: the workflow id and status ``started`` are
+retries, until the order is written; a refused order fails the request). Effect: the workflow id and status ``started`` are
 recorded; a report already waiting for that id settles the request at once. Idempotency:
 ``exchange:workflow:<request>`` is recorded ``started`` before the call and ``done`` with
 the id after it. ``bizproc.workflow.start`` is not safe to repeat and Bitrix24 offers no
@@ -11,11 +11,12 @@ unknown) fails the request with that reason instead of risking a second process;
 refused before execution (rate or operating limit) forgets the record and is retried.
 """
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import effects, portal_store
 from app.core.db import unit_of_work
-from app.core.models import ExchangeOrder, ExchangeWorkflow, Job
+from app.core.models import ExchangeDocument, ExchangeOrder, ExchangeWorkflow, Job
 from app.core.models.base import utc_now
 from automations.exchange.workflows import FAILED, PENDING, STARTED, settle
 from automations.ports import Deps
@@ -52,7 +53,7 @@ async def start_workflow(deps: Deps, job: Job) -> str:
         await _fail(deps, request_id, _UNKNOWN)
         return f"workflow request {request_id}: outcome of the earlier start unknown"
     if deal_id is None:
-        raise OrderNotWritten(f"workflow request {request_id}: the order has no deal yet")
+        return await _wait_for_order(deps, request)
     params = {
         "TEMPLATE_ID": request.template_id,
         "DOCUMENT_ID": [*DEAL_DOCUMENT, f"DEAL_{deal_id}"],
@@ -86,6 +87,27 @@ async def _deal_of(session: AsyncSession, request: ExchangeWorkflow) -> int | No
         return request.deal_id
     order = await session.get(ExchangeOrder, request.order_id)
     return order.deal_id if order is not None else None
+
+
+async def _wait_for_order(deps: Deps, request: ExchangeWorkflow) -> str:
+    """Retry while the order may still become a deal; fail when it was refused."""
+    async with deps.sessions() as session:
+        pending = await session.scalar(
+            select(ExchangeDocument.id).where(
+                ExchangeDocument.order_id == request.order_id,
+                ExchangeDocument.status == "pending",
+            )
+        )
+    if pending is not None:
+        raise OrderNotWritten(f"workflow request {request.id}: the order has no deal yet")
+    await _fail(deps, request.id or 0, _NO_DEAL)
+    return f"workflow request {request.id}: the order was not written"
+
+
+_NO_DEAL = (
+    "Заказ не записан в сделку (он отклонён — см. order.status), процесс не запущен. / "
+    "The order was not written to a deal; the workflow was not started."
+)
 
 
 async def _forget(deps: Deps, member_id: str, request_id: int) -> None:

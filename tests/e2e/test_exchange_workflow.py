@@ -95,6 +95,20 @@ class TestWorkflowStart:
         assert (await stack.ctl("GET", "/workflows"))["workflows"] == []
 
 
+    async def test_a_workflow_for_a_refused_order_fails_without_starting(
+        self, stack: Stack
+    ) -> None:
+        node = await steps.add(stack, "erp")
+        unknown = [{"code": "no-such", "name": "Нет в каталоге", "price": "1", "quantity": "1"}]
+        await node.call("order.upsert", {"order": steps.order("o-1", rows=unknown)})
+        await stack.worker.run_until_idle()
+        first = await node.call("workflow.start", start_params())
+        await stack.worker.run_until_idle()
+        done = await node.call("workflow.result", {"request_id": first["result"]["request_id"]})
+        assert done["result"]["status"] == "failed" and "отклонён" in done["result"]["message"]
+        assert (await stack.ctl("GET", "/workflows"))["workflows"] == []
+
+
 class TestWorkflowRefusals:
     async def test_bad_params_are_refused_with_field_paths(self, stack: Stack) -> None:
         node = await steps.add(stack, "erp")
