@@ -94,7 +94,6 @@ class TestWorkflowStart:
         assert "Template not found" in done["result"]["message"]
         assert (await stack.ctl("GET", "/workflows"))["workflows"] == []
 
-
     async def test_a_workflow_for_a_refused_order_fails_without_starting(
         self, stack: Stack
     ) -> None:
