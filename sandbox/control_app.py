@@ -41,6 +41,14 @@ class RobotRunRequest(BaseModel):
     document_id: list[str] = Field(default_factory=lambda: ["crm", "CCrmDocumentDeal", "DEAL_1"])
     properties: dict[str, Any] = Field(default_factory=dict)
     user_id: int | None = None
+    workflow_id: str | None = None
+
+
+class WorkflowEnd(BaseModel):
+    """A started workflow reaches its last step: the app's result robot."""
+
+    robot_code: str = "b24bridge_workflow_result"
+    properties: dict[str, Any] = Field(default_factory=dict)
 
 
 def outbound_of(request: Request) -> Outbound:
@@ -127,6 +135,30 @@ async def run_robot(
     return await lifecycle.run_robot(
         sandbox_of(request), outbound_of(request), portal, robot=robot, request=body.model_dump()
     )
+
+
+@router.get("/workflows")
+async def workflows(request: Request, code: str) -> dict[str, Any]:
+    return {"workflows": list(portal_of(request, code).workflows.values())}
+
+
+@router.post("/workflows/{workflow_id}/finish")
+async def finish_workflow(
+    request: Request, code: str, workflow_id: str, body: WorkflowEnd
+) -> dict[str, Any]:
+    """The workflow's last step calls the robot's handler (with this workflow's id)."""
+    portal = portal_of(request, code)
+    workflow = portal.workflows.get(workflow_id)
+    robot = portal.robots.get(body.robot_code)
+    if workflow is None or robot is None:
+        raise HTTPException(status_code=404, detail="no such workflow or robot")
+    run = {"document_id": workflow["DOCUMENT_ID"], "properties": body.properties,
+           "workflow_id": workflow_id}  # fmt: skip
+    answer = await lifecycle.run_robot(
+        sandbox_of(request), outbound_of(request), portal, robot=robot, request=run
+    )
+    workflow["finished"] = True
+    return answer
 
 
 @router.get("/notifications")

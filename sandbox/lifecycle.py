@@ -192,7 +192,7 @@ async def run_robot(
     user_id = int(robot.get("AUTH_USER_ID") or request.get("user_id") or portal.admin_id)
     portal.robot_tokens[token] = {"code": robot["CODE"], "document_id": document_id, "used": False}
     payload = {
-        "workflow_id": secrets.token_hex(12),
+        "workflow_id": request.get("workflow_id") or secrets.token_hex(12),
         "code": robot["CODE"],
         "document_id": document_id,
         "document_type": _document_type(document_id),

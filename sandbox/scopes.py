@@ -73,6 +73,7 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("im.", "im"),
     ("tasks.", "task"),
     ("task.", "task"),
+    ("user.userfield.", "user.userfield"),
     ("user.", "user"),
     ("catalog.", "catalog"),
     ("messageservice.", "messageservice"),

@@ -18,9 +18,9 @@ class SandboxSettings(BaseSettings):
     timezone_offset_hours: int = 3
     random_seed: int = 24
     delivery_timeout_seconds: float = 10.0
-    app_scope: str = "crm,placement,bizproc,im,task,user,catalog,userfieldconfig"
+    app_scope: str = "crm,placement,bizproc,im,task,user,user.userfield,catalog,userfieldconfig"
     # The default incoming webhook of every portal is made with the same scopes.
-    webhook_scope: str = "crm,placement,bizproc,im,task,user,catalog,userfieldconfig"
+    webhook_scope: str = "crm,placement,bizproc,im,task,user,user.userfield,catalog,userfieldconfig"
     # What token answers name as the authorization server (its ``domain`` field, §6): the
     # region's server, never the portal — the sandbox answers at its own /oauth/token/.
     oauth_domain: str = "oauth.bitrix.info"

@@ -5,7 +5,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -43,6 +43,9 @@ class PortalConfig(BaseModel):
     error_time_block: bool = False
     # Whether a webhook may answer a robot with bizproc.event.send (docs show OAuth only).
     webhook_event_send: bool = False
+    # Whether user.userfield.add prefixes a FIELD_NAME given without UF_USR_ (UNCONFIRMED:
+    # the doc says only «prefixed with UF_USR_»): "if_missing" or "never" (kept as given).
+    user_field_prefix: Literal["if_missing", "never"] = "if_missing"
     # The operating-time window (§3.2): 10 one-minute baskets; tests may shrink both.
     operating_window_seconds: float = Field(default=600.0, gt=0)
     operating_basket_seconds: float = Field(default=60.0, gt=0)
@@ -97,6 +100,15 @@ class Outage:
     methods: list[str] | None = None
 
 
+def _workflow_templates() -> dict[int, dict[str, Any]]:
+    """Business-process templates of a fresh portal: one for deals, one for leads."""
+    deal, lead = ["crm", "CCrmDocumentDeal", "DEAL"], ["crm", "CCrmDocumentLead", "LEAD"]
+    return {
+        1: {"ID": 1, "NAME": "Согласование заказа", "DOCUMENT_TYPE": deal},
+        2: {"ID": 2, "NAME": "Квалификация лида", "DOCUMENT_TYPE": lead},
+    }
+
+
 @dataclass
 class Portal:
     code: str
@@ -125,6 +137,9 @@ class Portal:
     robots: dict[str, dict[str, Any]] = field(default_factory=dict)
     robot_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     workflow_replies: list[dict[str, Any]] = field(default_factory=list)
+    workflow_templates: dict[int, dict[str, Any]] = field(default_factory=_workflow_templates)
+    workflows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    user_fields: list[dict[str, Any]] = field(default_factory=list)  # user.userfield.*
     notifications: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)

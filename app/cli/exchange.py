@@ -44,6 +44,9 @@ def _print_credentials(credentials: nodes.Credentials, kind: str) -> None:
     typer.echo("Сохраните пароль сейчас: он больше не будет показан. / Shown once only.")
 
 
+KITS_HELP = "as_kit: the node keeps a kit as one row; as_components: as its components."
+
+
 @node_cli.command("add")
 def add(  # noqa: PLR0913 — one parameter per documented option
     *,
@@ -60,6 +63,7 @@ def add(  # noqa: PLR0913 — one parameter per documented option
     maps: list[str] | None = PropertyMap,
     push_url: str = typer.Option("", "--push-url", help="POST changes here (push node)."),
     sms: list[str] | None = SmsTemplate,
+    kits: str = typer.Option("", "--kits", help=KITS_HELP),
 ) -> None:
     """Add a node and print its credentials (once)."""
     pairs = _pairs("--map", maps, "свойство=UF_CRM_ПОЛЕ")
@@ -72,7 +76,7 @@ def add(  # noqa: PLR0913 — one parameter per documented option
         member_id=member_id, name=name, kind=kind, direction=direction,
         deal_category_id=deal_category, company_id=company_id, default_user_id=default_user,
         cutoff=cutoff_date, allow_create_products=allow_create_products, dedupe_rule=dedupe_rule,
-        property_map=pairs, push_url=push_url.strip(), sms_templates=templates,
+        property_map=pairs, push_url=push_url.strip(), sms_templates=templates, kits=kits,
     )  # fmt: skip
 
     async def work(context: AppContext) -> nodes.Credentials:
@@ -80,6 +84,19 @@ def add(  # noqa: PLR0913 — one parameter per documented option
             return await nodes.add_node(session, spec)
 
     _print_credentials(_run(work), kind)
+
+
+@node_cli.command("set-kits")
+def set_kits(
+    node_id: int = typer.Argument(...), kits: str = typer.Option(..., "--kits", help=KITS_HELP)
+) -> None:
+    """How the node stores kits (as_kit, as_components, or "" — as the portal)."""
+
+    async def work(context: AppContext) -> str:
+        async with unit_of_work(context.sessions) as session:
+            return (await nodes.set_kits(session, node_id, kits)).name
+
+    typer.echo(f"Узел «{_run(work)}»: kits={kits or '(как портал)'}. / Node updated.")
 
 
 @node_cli.command("list")

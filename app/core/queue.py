@@ -26,6 +26,7 @@ SYNC_DEAL, SYNC_ITEM, BIND_PORTAL = "sync_deal", "sync_item", "bind_portal"
 RECONCILE, REMINDER, ACTION, ROBOT = "reconcile", "reminder", "action", "robot"
 PROPOSAL = "proposal"
 EXCHANGE, EXCHANGE_DEAL, EXCHANGE_PUSH = "exchange", "exchange_deal", "exchange_push"
+EXCHANGE_WORKFLOW = "exchange_workflow"
 
 
 class PermanentJobError(Exception):
@@ -221,10 +222,16 @@ async def arm_exchange(
     *,
     order_id: int | None = None,
     document_id: int | None = None,
+    kind: str = "",
 ) -> int:
-    """Apply an exchange order (one job per cross-node order) or a counterparty document."""
+    """Apply an exchange order (one job per cross-node order) or another document (a
+    counterparty, a promo code: ``kind``)."""
     subject = f"order:{order_id}" if order_id is not None else f"doc:{document_id}"
-    payload = {"order_id": order_id} if order_id is not None else {"document_id": document_id}
+    payload: dict[str, Any] = (
+        {"order_id": order_id} if order_id is not None else {"document_id": document_id}
+    )
+    if kind and order_id is None:
+        payload["kind"] = kind
     return await arm_job(session, member_id, EXCHANGE, f"{member_id}:exchange:{subject}", payload)
 
 
@@ -238,6 +245,12 @@ async def arm_exchange_push(session: AsyncSession, member_id: str, node_id: int)
     """Push a node's unacknowledged changes to its URL: one job per node, coalesced."""
     key = f"{member_id}:exchange_push:{node_id}"
     return await arm_job(session, member_id, EXCHANGE_PUSH, key, {"node_id": node_id})
+
+
+async def arm_exchange_workflow(session: AsyncSession, member_id: str, request_id: int) -> int:
+    """Start a node's requested business process: one job per ``workflow.start`` request."""
+    key = f"{member_id}:exchange_workflow:{request_id}"
+    return await arm_job(session, member_id, EXCHANGE_WORKFLOW, key, {"request_id": request_id})
 
 
 def action_key(member_id: str, request_key: str) -> str:

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.portals.exchange_robots import EXCHANGE_ROBOTS
 from app.portals.money_robots import MONEY_ROBOTS
 from connectors.bitrix24 import Call
 
@@ -87,7 +88,7 @@ ROBOTS: tuple[dict[str, Any], ...] = (
         },
     },
 )
-ROBOTS += MONEY_ROBOTS
+ROBOTS += MONEY_ROBOTS + EXCHANGE_ROBOTS
 ROBOT_ACTIONS = {robot["CODE"]: robot["action"] for robot in ROBOTS}
 RESULT_PROPERTY = {"result": {"Name": {"ru": "Результат", "en": "Result"}, "Type": "string"}}
 

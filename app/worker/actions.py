@@ -19,6 +19,7 @@ from app.core.models import Job, Portal
 from app.core.outcome import Outcome
 from app.core.queue import PermanentJobError
 from automations.bonuses.money_actions import MONEY_ACTIONS
+from automations.exchange.workflows import workflow_result_action
 from automations.ports import ActionHandler, Deps
 from automations.product_actions import PRODUCT_ACTIONS
 from automations.product_actions.messages import say
@@ -74,6 +75,7 @@ def action_handlers() -> dict[str, ActionHandler]:
         "make_proposal": proposal_action,
         **PRODUCT_ACTIONS,
         **MONEY_ACTIONS,
+        "workflow_result": workflow_result_action,
     }
 
 

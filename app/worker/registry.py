@@ -9,6 +9,7 @@ from automations.bonuses.registry import write_registries
 from automations.exchange.changes import notice_then, record_deal_change
 from automations.exchange.handler import run_exchange_job
 from automations.exchange.push import push_changes
+from automations.exchange.workflow_start import start_workflow
 from automations.ports import JobHandler
 from automations.procurement.handler import sync_deal, sync_item
 from automations.procurement.reminder import fire_reminder
@@ -27,6 +28,7 @@ HANDLERS: dict[str, JobHandler] = {
     queue.EXCHANGE: run_exchange_job,
     queue.EXCHANGE_DEAL: record_deal_change,
     queue.EXCHANGE_PUSH: push_changes,
+    queue.EXCHANGE_WORKFLOW: start_workflow,
     queue.BONUS_DEAL: bonus_deal,
     queue.BONUS_SCAN: scan_deals,
     queue.BONUS_REGISTRY: write_registries,

@@ -8,6 +8,7 @@ recipient — the nodes that sent this order, or, for a deal made in Bitrix24, t
 its funnel — written in the same transaction as the new snapshot. One read batch per run.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -19,13 +20,16 @@ from app.core.models import ExchangeDocument, ExchangeNode, ExchangeOrder, Job
 from app.core.models.base import utc_now
 from app.core.upsert import insert_for
 from automations.exchange import nodes, notify, outbox
+from automations.exchange.kit_rows import Line, outgoing
 from automations.exchange.rules import (
     ORIGINATOR,
     number_text,
     properties_of_deal,
     property_map,
 )
+from automations.kit_catalog.repository import load_kits
 from automations.ports import Deps, JobHandler
+from automations.pricing import KitDefinition
 from connectors.bitrix24 import Priority
 from connectors.crm.schemas import DealRecord, as_int, parse_rows
 
@@ -54,6 +58,7 @@ def snapshot_of(deal: DealRecord, raw_rows: Any) -> dict[str, Any]:
         "stage": deal.stage_id,
         "opportunity": number_text(deal.opportunity),
         "rows": [[r.name, number_text(r.price), number_text(r.quantity)] for r in rows],
+        "row_products": [r.product_id for r in rows],  # to convert kits per node, not compared
         "category_id": deal.category_id,
         "currency": str(deal.fields.get("CURRENCY_ID") or ""),
         "my_company_id": as_int(deal.fields.get("MYCOMPANY_ID")),
@@ -124,13 +129,28 @@ async def _enqueue(
     deal_id = order.deal_id or 0
     recipients = await _recipients(session, member_id, order, now)
     event = "deal.changed" if before or order.origin_node_id else "deal.created"
+    kits = await load_kits(session, member_id) if any(n.kits for n, _ in recipients) else {}
     for node, external_id in recipients:
-        state = {k: v for k, v in now.items() if k != "stage_entries"}
+        state = {k: v for k, v in now.items() if k not in ("stage_entries", "row_products")}
+        state["rows"] = _rows_for(node, now, kits)
         change = {"event": event, "changed": parts, "external_id": external_id, **state}
         outbox.enqueue(session, [node], deal_id, change)
         if node.push_url:
             await queue.arm_exchange_push(session, member_id, node.id or 0)
     return f"deal {deal_id}: {', '.join(parts)} → {len(recipients)} node(s)"
+
+
+def _rows_for(
+    node: ExchangeNode, now: dict[str, Any], kits: dict[int, KitDefinition]
+) -> list[list[str]]:
+    """The deal's rows as this node keeps kits (``kit_rows``)."""
+    rows, products = now["rows"], now.get("row_products") or [None] * len(now["rows"])
+    if not node.kits or not kits:
+        return list(rows)
+    lines = [Line(product, name, Decimal(price), Decimal(quantity))
+             for (name, price, quantity), product in zip(rows, products, strict=True)]  # fmt: skip
+    return [[ln.name, number_text(ln.price), number_text(ln.quantity)]
+            for ln in outgoing(lines, kits, node.kits)]  # fmt: skip
 
 
 async def _find_order(session: AsyncSession, member_id: str, deal_id: int) -> ExchangeOrder | None:

@@ -7,7 +7,7 @@ never makes a second deal; the effect ``exchange:deal:<order>`` is recorded arou
 write. An order whose applied content equals the new document's is not written at all.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,11 @@ from automations.exchange import portal as rest
 from automations.exchange import rules
 from automations.exchange.counterparties import apply_counterparty
 from automations.exchange.documents import OrderDocument
+from automations.exchange.kit_rows import Line, incoming
+from automations.exchange.promo_import import PROMO, apply_promo
+from automations.kit_catalog.repository import load_kits
 from automations.ports import Deps
+from automations.pricing import KitDefinition
 from connectors.bitrix24 import Call
 
 
@@ -32,11 +36,15 @@ class Work:
     node: ExchangeNode
     document: OrderDocument
     copy: bool = False
+    kits: dict[int, KitDefinition] = field(default_factory=dict)
+    lines: list[Line] = field(default_factory=list)  # the rows as the portal keeps them
 
 
 async def run_exchange_job(deps: Deps, job: Job) -> str:
     if job.payload.get("order_id") is not None:
         return await apply_order(deps, job.member_id, int(job.payload["order_id"]))
+    if job.payload.get("kind") == PROMO:
+        return await apply_promo(deps, job.member_id, int(job.payload["document_id"]))
     return await apply_counterparty(deps, job.member_id, int(job.payload["document_id"]))
 
 
@@ -58,9 +66,11 @@ async def _load(session: AsyncSession, member_id: str, order_id: int) -> Work | 
     node = await session.get(ExchangeNode, leading.node_id)
     assert node is not None
     document = OrderDocument.model_validate(leading.document)
+    kits = await load_kits(session, member_id) if node.kits else {}
     return Work(
-        portal, order, pending, node, document, copy=leading.node_id != order.origin_node_id
-    )
+        portal, order, pending, node, document, copy=leading.node_id != order.origin_node_id,
+        kits=kits,
+    )  # fmt: skip
 
 
 def _leading(order: ExchangeOrder, pending: list[ExchangeDocument]) -> ExchangeDocument:
@@ -91,6 +101,9 @@ async def apply_order(deps: Deps, member_id: str, order_id: int) -> str:
         await _finish(deps, work, status="refused", message=rules.refusal_for_unknown(unknown))
         return f"order {order_id}: refused, unknown products"
     deal_id = known or found.deal_id
+    work.lines = incoming(
+        rules.order_lines(work.document, found.catalog), work.kits, work.node.kits
+    )
     await _mark_started(deps, member_id, order_id)
     written = await rest.write(client, _write_commands(work, found, deal_id, origin_id))
     deal_id = deal_id or written.deal_id
@@ -142,7 +155,7 @@ def _write_commands(
     else:
         fields.pop("CATEGORY_ID", None)  # a legacy update never moves funnels
         commands["deal"] = ("crm.deal.update", {"id": deal_id, "fields": fields})
-    rows = rules.product_rows(work.document, found.catalog)
+    rows = rules.product_rows(work.lines)
     target = deal_id if deal_id is not None else "$result[deal]"
     commands["rows"] = ("crm.deal.productrows.set", {"id": target, "rows": rows})
     return commands
@@ -175,7 +188,7 @@ async def _applied(deps: Deps, work: Work, deal_id: int, digest: str, note: str)
         written = rules.mapped_properties(work.document, rules.property_map(work.node.property_map))
         order.snapshot = order.snapshot | {
             "properties": rules.properties_of_deal(written, rules.DEFAULT_PROPERTY_MAP),
-            "rows": rules.rows_snapshot(work.document),
+            "rows": rules.rows_snapshot(work.lines),
             "opportunity": rules.number_text(rules.rows_total(work.document)),
         }
         await effects.finish(

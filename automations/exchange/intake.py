@@ -95,7 +95,7 @@ def _outbound_only(kind: str, raw: Any) -> Received:
     return Received(kind, _external_id_of(raw), REFUSED, message=message, errors=errors)
 
 
-def _refusal(kind: str, raw: Any, exc: ValidationError) -> Received:
+def refusal(kind: str, raw: Any, exc: ValidationError) -> Received:
     errors = error_paths(exc)
     return Received(kind, _external_id_of(raw), REFUSED, message=describe(errors), errors=errors)
 
@@ -108,14 +108,16 @@ async def accept_order(
     try:
         order = OrderDocument.model_validate(raw)
     except ValidationError as exc:
-        return _refusal(ORDER, raw, exc)
+        return refusal(ORDER, raw, exc)
     if node.cutoff is not None and order.date < node.cutoff:
         message = (
             f"Заказ от {order.date} раньше даты отсечки узла {node.cutoff}: не загружается. / "
             f"Order dated before the node's cutoff {node.cutoff}: skipped."
         )
         return Received(ORDER, order.external_id, SKIPPED, message=message)
-    return await _store(session, node, feed, order, kind=ORDER, external_id=order.external_id)
+    return await store_document(
+        session, node, feed, order, kind=ORDER, external_id=order.external_id
+    )
 
 
 async def accept_counterparty(
@@ -126,12 +128,14 @@ async def accept_counterparty(
     try:
         document = CounterpartyDocument.model_validate({"counterparty": raw})
     except ValidationError as exc:
-        return _refusal(COUNTERPARTY, raw, exc)
+        return refusal(COUNTERPARTY, raw, exc)
     external_id = document.counterparty.external_id or document.counterparty.identity
-    return await _store(session, node, feed, document, kind=COUNTERPARTY, external_id=external_id)
+    return await store_document(
+        session, node, feed, document, kind=COUNTERPARTY, external_id=external_id
+    )
 
 
-async def _store(
+async def store_document(
     session: AsyncSession,
     node: ExchangeNode,
     feed: ExchangeFeed,
@@ -198,4 +202,4 @@ async def _arm(session: AsyncSession, member_id: str, document: ExchangeDocument
     if document.order_id is not None:
         await queue.arm_exchange(session, member_id, order_id=document.order_id)
     else:
-        await queue.arm_exchange(session, member_id, document_id=document.id)
+        await queue.arm_exchange(session, member_id, document_id=document.id, kind=document.kind)

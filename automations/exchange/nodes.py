@@ -13,6 +13,7 @@ from automations.exchange import credentials
 KINDS = ("1c", "rpc")
 DIRECTIONS = ("in", "out", "both")
 DEDUPE_RULES = ("site_or_number", "number_date", "external_id")
+KIT_MODES = ("", "as_kit", "as_components")  # see ``kit_rows``; "" = stored as the portal
 
 
 class NodeError(ValueError):
@@ -34,6 +35,7 @@ class NodeSpec:
     property_map: dict[str, str] = field(default_factory=dict)
     push_url: str = ""
     sms_templates: dict[str, str] = field(default_factory=dict)
+    kits: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,29 @@ def _check(spec: NodeSpec) -> None:
             f"Поле сделки {bad[0]!r} в карте свойств должно начинаться с UF_CRM_. / "
             "Mapped deal fields must be user fields (UF_CRM_…)."
         )
+    _check_kits(spec.kits)
     if spec.dedupe_rule not in DEDUPE_RULES:
         raise NodeError(
             f"Поле «dedupe_rule» должно быть одним из {DEDUPE_RULES}. / "
             f"dedupe_rule must be one of {DEDUPE_RULES}."
         )
+
+
+def _check_kits(kits: str) -> None:
+    if kits not in KIT_MODES:
+        raise NodeError(
+            "Поле «kits» должно быть as_kit (узел хранит комплект одной строкой), "
+            "as_components (узел хранит состав) или пустым (как портал). / "
+            f"kits must be one of {KIT_MODES}."
+        )
+
+
+async def set_kits(session: AsyncSession, node_id: int, kits: str) -> ExchangeNode:
+    """How the node stores kits; its next documents and changes are converted accordingly."""
+    _check_kits(kits)
+    node = await get_node(session, node_id)
+    node.kits = kits
+    return node
 
 
 async def add_node(session: AsyncSession, spec: NodeSpec) -> Credentials:

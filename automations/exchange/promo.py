@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from automations.exchange.employee_code import provision_employee_code
 from automations.exchange.rules import DEFAULT_PROPERTY_MAP
 from connectors.bitrix24 import Bitrix24Client, Call, Priority
 
@@ -96,7 +97,8 @@ async def read_promo_codes(client: Bitrix24Client) -> list[PromoCode]:
 
 
 async def provision(client: Bitrix24Client) -> list[str]:
-    """Create what is missing: the directory's smart process and fields, the deal fields."""
+    """Create what is missing: the directory's smart process and fields, the deal fields,
+    the employee code user field."""
     created: list[str] = []
     found = await client.call("crm.type.list", {"filter": {"code": TYPE_CODE}})
     types = (found or {}).get("types", [])
@@ -110,7 +112,7 @@ async def provision(client: Bitrix24Client) -> list[str]:
     created += await _fields(client, f"CRM_{type_id}", wanted)
     deal = {name: ("string", label) for name, label in DEAL_FIELD_LABELS.items()}
     created += await _fields(client, "CRM_DEAL", deal)
-    return created
+    return created + await provision_employee_code(client)
 
 
 async def _fields(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from automations.exchange.documents import OrderDocument, OrderRow
+from automations.exchange.kit_rows import Line
 
 ORIGINATOR = "b24bridge"
 INN_FIELD = "UF_CRM_INN"
@@ -85,19 +86,23 @@ def refusal_for_unknown(codes: list[str]) -> str:
     )
 
 
-def product_rows(order: OrderDocument, catalog: Catalog) -> list[dict[str, Any]]:
+def order_lines(order: OrderDocument, catalog: Catalog) -> list[Line]:
+    """The order's rows with the catalog products they were matched to."""
+    return [Line(catalog.find(row), row.name, row.price, row.quantity) for row in order.rows]
+
+
+def product_rows(lines: list[Line]) -> list[dict[str, Any]]:
     """Legacy ``crm.deal.productrows.set`` rows; exact decimals sent as strings."""
     rows = []
-    for sort, row in enumerate(order.rows, start=1):
+    for sort, line in enumerate(lines, start=1):
         entry: dict[str, Any] = {
-            "PRODUCT_NAME": row.name,
-            "PRICE": str(row.price),
-            "QUANTITY": str(row.quantity),
+            "PRODUCT_NAME": line.name,
+            "PRICE": str(line.price),
+            "QUANTITY": str(line.quantity),
             "SORT": sort * 10,
         }
-        product_id = catalog.find(row)
-        if product_id is not None:
-            entry["PRODUCT_ID"] = product_id
+        if line.product_id is not None:
+            entry["PRODUCT_ID"] = line.product_id
         rows.append(entry)
     return rows
 
@@ -195,5 +200,5 @@ def number_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def rows_snapshot(order: OrderDocument) -> list[list[str]]:
-    return [[row.name, number_text(row.price), number_text(row.quantity)] for row in order.rows]
+def rows_snapshot(lines: list[Line]) -> list[list[str]]:
+    return [[ln.name, number_text(ln.price), number_text(ln.quantity)] for ln in lines]

@@ -13,6 +13,7 @@ from sandbox.methods import (
     placement,
     system,
     tasks,
+    user_fields,
     work,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "placement",
     "system",
     "tasks",
+    "user_fields",
     "work",
 ]

@@ -97,3 +97,44 @@ def activity_log(call: Call) -> bool:
         raise RestError("ACCESS_DENIED", "Access denied!", status=403)
     call.portal.robot_tokens[token].setdefault("log", []).append(call.param("LOG_MESSAGE"))
     return True
+
+
+_DOCUMENT_TYPES = {"CCrmDocumentDeal": ("DEAL", 2)}
+
+
+@method("bizproc.workflow.start", admin_only=True)
+def workflow_start(call: Call) -> str:
+    """Errors as api-reference/bizproc/bizproc-workflow-start.md lists them; only deal
+    documents exist here. The workflow runs until the test ends it (control API
+    ``POST /workflows/{id}/finish``, which calls the template's robot the way Bitrix24 does)."""
+    template_id = call.param("TEMPLATE_ID")
+    if not template_id:
+        raise RestError("ERROR_WRONG_WORKFLOW_ID", "Empty TEMPLATE_ID", status=400)
+    template = call.portal.workflow_templates.get(_int(template_id))
+    if template is None:
+        raise RestError("ERROR_WRONG_WORKFLOW_ID", "Template not found", status=400)
+    document = call.param("DOCUMENT_ID")
+    if not isinstance(document, list) or len(document) != 3:
+        raise RestError("", "Wrong DOCUMENT_ID!", status=400)
+    module, entity, element = (str(part) for part in document)
+    kind = _DOCUMENT_TYPES.get(entity)
+    if module != "crm" or kind is None or not element.startswith(f"{kind[0]}_"):
+        raise RestError("", "Incorrect document type!", status=400)
+    if template["DOCUMENT_TYPE"][1] != entity:
+        raise RestError("", "Template type and DOCUMENT_ID mismatch!", status=400)
+    if call.store.find(kind[1], _int(element.removeprefix(f"{kind[0]}_"))) is None:
+        raise RestError("", "Wrong DOCUMENT_ID!", status=400)
+    workflow_id = f"{call.portal.rng.getrandbits(56):014x}.{call.portal.rng.randrange(10**8):08d}"
+    call.portal.workflows[workflow_id] = {
+        "ID": workflow_id, "TEMPLATE_ID": template["ID"], "DOCUMENT_ID": [module, entity, element],
+        "PARAMETERS": call.param("PARAMETERS") or {}, "STARTED_BY": call.caller.user_id,
+        "STARTED": iso(call.now(), call.offset), "finished": False,
+    }  # fmt: skip
+    return workflow_id
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

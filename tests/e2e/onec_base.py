@@ -18,9 +18,10 @@ class OneCBase:
     cookie: str = ""
     sessid: str = ""
     log: list[str] = field(default_factory=list)
+    kind: str = "sale"  # the exchange 1C runs: sale (orders) or catalog
 
     def _params(self, mode: str, **extra: str) -> dict[str, str]:
-        params = {"type": "sale", "mode": mode} | extra
+        params = {"type": self.kind, "mode": mode} | extra
         return params | ({"sessid": self.sessid} if self.sessid else {})
 
     def _headers(self) -> dict[str, str]:
@@ -30,7 +31,7 @@ class OneCBase:
         secret = password or self.node.credentials.secret
         token = base64.b64encode(f"{self.node.credentials.login}:{secret}".encode()).decode()
         response = await self.http.get(
-            URL, params={"type": "sale", "mode": "checkauth"},
+            URL, params={"type": self.kind, "mode": "checkauth"},
             headers={"Authorization": f"Basic {token}"},
         )  # fmt: skip
         lines = response.content.decode("cp1251").split("\n")
@@ -99,6 +100,25 @@ def order_xml(
         f"</Значение></Контакт></Контакты></Контрагент></Контрагенты><Товары>{goods}</Товары>"
         f"<ЗначенияРеквизитов>{values}</ЗначенияРеквизитов></Документ>"
     )
+
+
+def promo_xml(code: str, discount: str, valid_from: str = "", valid_to: str = "") -> str:
+    """One code by our convention (README «Exchange gateway», ``webhooks/exchange/catalog``)."""
+    dates = (f"<ДействуетС>{valid_from}</ДействуетС>" if valid_from else "") + (
+        f"<ДействуетПо>{valid_to}</ДействуетПо>" if valid_to else ""
+    )
+    return f"<Промокод><Код>{code}</Код><Скидка>{discount}</Скидка>{dates}</Промокод>"
+
+
+def catalog_file(promos: list[str], *, offers: bool = False) -> bytes:
+    """An import.xml (a classifier and a catalog) or offers.xml carrying ``Промокоды``."""
+    package = "ПакетПредложений" if offers else "Каталог"
+    body = (
+        "<Классификатор><Ид>cls-1</Ид><Наименование>Классификатор</Наименование></Классификатор>"
+        f"<{package}><Ид>cat-1</Ид><Наименование>Основной</Наименование>"
+        f"<Промокоды>{''.join(promos)}</Промокоды></{package}>"
+    )
+    return commerce_file([body], encoding="windows-1251")
 
 
 def commerce_file(documents: list[str], encoding: str = "UTF-8") -> bytes:

@@ -36,7 +36,7 @@ class TestInstall:
         assert any(p["placement"] == "CRM_DEAL_DETAIL_TAB" for p in placements["placements"])
         robots = await stack.ctl("GET", "/robots")
         assert (
-            len(robots["robots"]) == len(ROBOTS) == 8
+            len(robots["robots"]) == len(ROBOTS) == 9
         )  # kits, discount, clear, recheck, КП, 3 money
 
     async def test_repeated_install_is_harmless(self, stack: Stack) -> None:

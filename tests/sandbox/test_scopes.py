@@ -93,7 +93,10 @@ class TestAppScopes:
 
     async def test_the_default_app_has_the_readme_scopes(self, client: httpx.AsyncClient) -> None:
         tokens = await issue_token(client)
-        assert tokens["scope"] == "crm,placement,bizproc,im,task,user,catalog,userfieldconfig"
+        assert (
+            tokens["scope"]
+            == "crm,placement,bizproc,im,task,user,user.userfield,catalog,userfieldconfig"
+        )
         full = await call(client, "scope", {"full": True}, auth=tokens["access_token"])
         assert {"crm", "task", "telephony", "disk"} <= set(full.json()["result"])
 

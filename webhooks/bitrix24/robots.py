@@ -24,12 +24,14 @@ from app.worker.robot_replies import token_key
 from webhooks.bitrix24.envelope import KEPT_AUTH_KEYS
 from webhooks.bitrix24.form import FormError, text_at
 from webhooks.bitrix24.verify import verify_sender
+from webhooks.bitrix24.workflow_result import workflow_result_params
 
 log = get_logger("b24bridge.robots")
 
 _DEAL_DOCUMENT = re.compile(r"^DEAL_([1-9][0-9]{0,17})$")
 _TOKEN = re.compile(r"^[\x21-\x7e]{8,512}$")
 MAX_MONEY = Decimal("1e12")
+WORKFLOW_RESULT = "b24bridge_workflow_result"
 ROBOT_PROPERTIES = {robot["CODE"]: robot["PROPERTIES"] for robot in ROBOTS}
 
 
@@ -97,6 +99,11 @@ def _deal_id(form: dict[str, Any]) -> int:
 
 
 def _properties(form: dict[str, Any], code: str) -> dict[str, str]:
+    params = _declared(form, code)
+    return workflow_result_params(form, params) if code == WORKFLOW_RESULT else params
+
+
+def _declared(form: dict[str, Any], code: str) -> dict[str, str]:
     """The robot's declared properties, validated by type; undeclared ones are dropped."""
     params: dict[str, str] = {}
     for name, spec in ROBOT_PROPERTIES[code].items():

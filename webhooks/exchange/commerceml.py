@@ -26,13 +26,17 @@ class CommerceMLError(ValueError):
 
 
 def parse_documents(body: bytes) -> list[dict[str, Any]]:
+    return [_order(document) for document in _documents(commerce_root(body))]
+
+
+def commerce_root(body: bytes) -> Element:
     root = _root(body)
-    if _local(root.tag) != "КоммерческаяИнформация":
+    if local_name(root.tag) != "КоммерческаяИнформация":
         raise CommerceMLError(
-            f"Корневой элемент «{_local(root.tag)}», ожидается «КоммерческаяИнформация». / "
+            f"Корневой элемент «{local_name(root.tag)}», ожидается «КоммерческаяИнформация». / "
             "The root element must be КоммерческаяИнформация."
         )
-    return [_order(document) for document in _documents(root)]
+    return root
 
 
 def _root(body: bytes) -> Element:
@@ -46,36 +50,36 @@ def _root(body: bytes) -> Element:
     return root
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _children(element: Element, name: str) -> Iterator[Element]:
-    return (child for child in element if _local(child.tag) == name)
+def children(element: Element, name: str) -> Iterator[Element]:
+    return (child for child in element if local_name(child.tag) == name)
 
 
 def _child(element: Element | None, name: str) -> Element | None:
-    return next(_children(element, name), None) if element is not None else None
+    return next(children(element, name), None) if element is not None else None
 
 
-def _text(element: Element | None, name: str) -> str | None:
+def child_text(element: Element | None, name: str) -> str | None:
     found = _child(element, name)
     text = (found.text or "").strip() if found is not None else ""
     return text or None
 
 
 def _documents(root: Element) -> Iterator[Element]:
-    yield from _children(root, "Документ")
-    for container in _children(root, "Контейнер"):
-        yield from _children(container, "Документ")
+    yield from children(root, "Документ")
+    for container in children(root, "Контейнер"):
+        yield from children(container, "Документ")
 
 
 def _requisites(element: Element) -> dict[str, str]:
     values = {}
-    for item in _children(
+    for item in children(
         _child(element, "ЗначенияРеквизитов") or Element("x"), "ЗначениеРеквизита"
     ):
-        name, value = _text(item, "Наименование"), _text(item, "Значение")
+        name, value = child_text(item, "Наименование"), child_text(item, "Значение")
         if name:
             values[name] = value or ""
     return values
@@ -88,14 +92,14 @@ def _first(values: dict[str, str], names: tuple[str, ...]) -> str | None:
 def _order(document: Element) -> dict[str, Any]:
     requisites = _requisites(document)
     order: dict[str, Any] = {
-        "external_id": _text(document, "Ид"),
-        "number": _text(document, "Номер"),
-        "date": _text(document, "Дата"),
-        "currency": _text(document, "Валюта") or "RUB",
-        "amount": _text(document, "Сумма"),
-        "comment": _text(document, "Комментарий") or "",
+        "external_id": child_text(document, "Ид"),
+        "number": child_text(document, "Номер"),
+        "date": child_text(document, "Дата"),
+        "currency": child_text(document, "Валюта") or "RUB",
+        "amount": child_text(document, "Сумма"),
+        "comment": child_text(document, "Комментарий") or "",
         "rows": [
-            _row(item) for item in _children(_child(document, "Товары") or Element("x"), "Товар")
+            _row(item) for item in children(_child(document, "Товары") or Element("x"), "Товар")
         ],
         "properties": requisites,
         "site_number": _first(requisites, SITE_NUMBER_NAMES),
@@ -110,31 +114,31 @@ def _order(document: Element) -> dict[str, Any]:
 
 def _row(item: Element) -> dict[str, Any]:
     row = {
-        "code": _text(item, "Ид"),
-        "article": _text(item, "Артикул"),
-        "name": _text(item, "Наименование"),
-        "price": _text(item, "ЦенаЗаЕдиницу"),
-        "quantity": _text(item, "Количество"),
+        "code": child_text(item, "Ид"),
+        "article": child_text(item, "Артикул"),
+        "name": child_text(item, "Наименование"),
+        "price": child_text(item, "ЦенаЗаЕдиницу"),
+        "quantity": child_text(item, "Количество"),
     }
     return {key: value for key, value in row.items() if value is not None}
 
 
 def _party(party: Element) -> dict[str, Any]:
     name = (
-        _text(party, "ОфициальноеНаименование")
-        or _text(party, "ПолноеНаименование")
-        or _text(party, "Наименование")
+        child_text(party, "ОфициальноеНаименование")
+        or child_text(party, "ПолноеНаименование")
+        or child_text(party, "Наименование")
     )
     out: dict[str, Any] = {
-        "external_id": _text(party, "Ид"),
+        "external_id": child_text(party, "Ид"),
         "name": name,
-        "inn": _text(party, "ИНН"),
-        "kpp": _text(party, "КПП"),
-        "first_name": _text(party, "Имя"),
-        "last_name": _text(party, "Фамилия"),
+        "inn": child_text(party, "ИНН"),
+        "kpp": child_text(party, "КПП"),
+        "first_name": child_text(party, "Имя"),
+        "last_name": child_text(party, "Фамилия"),
     }
-    for contact in _children(_child(party, "Контакты") or Element("x"), "Контакт"):
-        kind, value = (_text(contact, "Тип") or "").lower(), _text(contact, "Значение")
+    for contact in children(_child(party, "Контакты") or Element("x"), "Контакт"):
+        kind, value = (child_text(contact, "Тип") or "").lower(), child_text(contact, "Значение")
         if "телефон" in kind and value:
             out.setdefault("phone", value)
         elif ("почта" in kind or "mail" in kind) and value:

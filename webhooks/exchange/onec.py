@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.models import ExchangeFeed, ExchangeNode, ExchangeSession, ExchangeUpload
 from app.core.models.base import utc_now
 from automations.exchange import intake
+from automations.exchange.promo_import import accept_promo
+from webhooks.exchange.catalog import parse_promo_codes
 from webhooks.exchange.commerceml import CommerceMLError, parse_documents
 
 COOKIE = "b24bridge_1c"
@@ -108,18 +110,19 @@ async def _import_file(
     feed = await session.get(ExchangeFeed, head.feed_id) if head.feed_id else None
     if feed is None:
         feed = await intake.open_feed(
-            session, node, door="1c", operation=f"sale file {head.filename}"[:64], body=body,
+            session, node, door="1c", operation=_operation(head.filename), body=body,
             content_type="application/xml",
         )  # fmt: skip
         head.feed_id = feed.id
+    parse, accept = READERS[head.filename.startswith(CATALOG)]
     try:
-        documents = parse_documents(body)
+        documents = parse(body)
     except CommerceMLError as exc:
         intake.record(feed, [], (str(exc),))
         await _drop(session, parts)
         return Imported(False, str(exc), [])
     window = documents[head.imported : head.imported + step] if step else documents[head.imported :]
-    received = [await intake.accept_order(session, node, feed, raw) for raw in window]
+    received = [await accept(session, node, feed, raw) for raw in window]
     intake.record(feed, received)
     head.imported += len(window)
     if head.imported < len(documents):
@@ -127,6 +130,19 @@ async def _import_file(
         return Imported(True, message, received, done=False)
     await _drop(session, parts)
     return Imported(True, _summary(feed.results), received)
+
+
+CATALOG = "catalog/"  # uploads of type=catalog are stored under this prefix (no real name has /)
+READERS = {
+    False: (parse_documents, intake.accept_order),
+    True: (parse_promo_codes, accept_promo),
+}
+
+
+def _operation(filename: str) -> str:
+    if filename.startswith(CATALOG):
+        return f"catalog file {filename.removeprefix(CATALOG)}"[:64]
+    return f"sale file {filename}"[:64]
 
 
 async def _drop(session: AsyncSession, parts: list[ExchangeUpload]) -> None:

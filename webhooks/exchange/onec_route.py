@@ -1,4 +1,5 @@
-"""``/exchange/1c``: the 1C «Обмен с сайтом» protocol, ``type=sale`` (COMMERCEML.md §1–2).
+"""``/exchange/1c``: the 1C «Обмен с сайтом» protocol, ``type=sale`` (COMMERCEML.md §1–2) and
+``type=catalog`` for the promo codes of our convention (``catalog``; §3).
 
 checkauth (HTTP Basic → cookie and sessid) → init (``zip=no``, ``file_limit``) → file (parts
 appended, stored before ``success``) → import (parsed into the core) → query (the orders XML
@@ -77,7 +78,8 @@ async def _caller(session: AsyncSession, request: Request, *, basic_only: bool) 
 
 @router.get("/1c", response_model=None)
 async def one_c_get(request: Request, context: ContextDep) -> Response:
-    """1C «Обмен с сайтом»: checkauth, init, import, query, success (type=sale)."""
+    """1C «Обмен с сайтом»: checkauth, init, import, query, success (type=sale); checkauth,
+    init, import, complete (type=catalog: promo codes, README «Exchange gateway»)."""
     return await one_c(request, context)
 
 
@@ -90,9 +92,10 @@ async def one_c_post(request: Request, context: ContextDep) -> Response:
 async def one_c(request: Request, context: ContextDep) -> Response:
     kind = request.query_params.get("type", "")
     mode = request.query_params.get("mode", "")
-    if kind != "sale":
+    if kind not in ("sale", "catalog"):
         return failure(
-            f"Поддерживается только type=sale, получено type={kind[:20]!r}. / Only type=sale."
+            f"Поддерживаются type=sale и type=catalog, получено type={kind[:20]!r}. / "
+            "Only type=sale or type=catalog."
         )
     body = await _read_limited(request) if mode == "file" else b""
     if body is None:
@@ -139,9 +142,15 @@ async def _init(session: AsyncSession, caller: Caller, request: Request, _b: byt
     return answer(*lines)
 
 
+def _upload_name(request: Request) -> str:
+    """The stored name: a catalog upload's under ``onec.CATALOG``, so it is read as one."""
+    name = onec.clean_filename(request.query_params.get("filename", ""))
+    return onec.CATALOG + name if request.query_params.get("type") == "catalog" else name
+
+
 async def _file(session: AsyncSession, caller: Caller, request: Request, body: bytes) -> Response:
     try:
-        name = onec.clean_filename(request.query_params.get("filename", ""))
+        name = _upload_name(request)
     except onec.FilenameError as exc:
         return failure(str(exc))
     await onec.append_part(session, caller.node, name, body)
@@ -150,7 +159,7 @@ async def _file(session: AsyncSession, caller: Caller, request: Request, body: b
 
 async def _import(session: AsyncSession, caller: Caller, request: Request, _b: bytes) -> Response:
     try:
-        name = onec.clean_filename(request.query_params.get("filename", ""))
+        name = _upload_name(request)
     except onec.FilenameError as exc:
         return failure(str(exc))
     results = await onec.import_pending(session, caller.node, name, step=IMPORT_STEP)
@@ -184,7 +193,15 @@ async def _success(session: AsyncSession, caller: Caller, _r: Request, _b: bytes
     return answer("success")
 
 
+async def _complete(session: AsyncSession, caller: Caller, _r: Request, _b: bytes) -> Response:
+    """Catalog ``deactivate``/``complete`` (UNCONFIRMED, COMMERCEML.md §3): nothing to do."""
+    await onec.import_pending(session, caller.node)
+    return answer("success")
+
+
 MODES = {
+    "deactivate": _complete,
+    "complete": _complete,
     "checkauth": _checkauth,
     "init": _init,
     "file": _file,

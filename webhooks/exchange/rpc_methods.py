@@ -57,7 +57,7 @@ class PromoParams(Params):
 PromoReader = Callable[[], Awaitable[list[PromoCode]]]
 
 
-def _params(model: type[P], raw: dict[str, Any]) -> P:
+def params_of(model: type[P], raw: dict[str, Any]) -> P:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -93,18 +93,18 @@ class NodeMethods:
         }
 
     async def ping(self, raw: dict[str, Any]) -> dict[str, Any]:
-        _params(NoParams, raw)
+        params_of(NoParams, raw)
         node = self.node
         return {"node": node.name, "kind": node.kind, "direction": node.direction,
                 "time": utc_now().isoformat()}  # fmt: skip
 
     async def order_upsert(self, raw: dict[str, Any]) -> dict[str, Any]:
-        params = _params(OrderParams, raw)
+        params = params_of(OrderParams, raw)
         received = await intake.accept_order(self.session, self.node, self.feed, params.order)
         return self._answer(received, "order.")
 
     async def counterparty_upsert(self, raw: dict[str, Any]) -> dict[str, Any]:
-        params = _params(CounterpartyParams, raw)
+        params = params_of(CounterpartyParams, raw)
         received = await intake.accept_counterparty(
             self.session, self.node, self.feed, params.counterparty
         )
@@ -117,7 +117,7 @@ class NodeMethods:
         return received.as_dict()
 
     async def order_status(self, raw: dict[str, Any]) -> dict[str, Any]:
-        params = _params(StatusParams, raw)
+        params = params_of(StatusParams, raw)
         document = await self.session.scalar(
             select(ExchangeDocument).where(
                 ExchangeDocument.node_id == self.node.id,
@@ -132,7 +132,7 @@ class NodeMethods:
         return {"external_id": document.external_id, "status": document.status, **document.result}
 
     async def changes_pull(self, raw: dict[str, Any]) -> dict[str, Any]:
-        params = _params(PullParams, raw)
+        params = params_of(PullParams, raw)
         entries = await outbox.pending(
             self.session, self.node.id or 0, after=params.cursor, limit=params.limit
         )
@@ -141,13 +141,13 @@ class NodeMethods:
         return {"changes": changes, "cursor": cursor}
 
     async def changes_ack(self, raw: dict[str, Any]) -> dict[str, Any]:
-        params = _params(AckParams, raw)
+        params = params_of(AckParams, raw)
         count = await outbox.acknowledge(self.session, self.node.id or 0, params.cursor)
         return {"acknowledged": count, "cursor": params.cursor}
 
     async def promo_codes_list(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The directory's codes valid on ``valid_on`` (today by default), or ``all``."""
-        params = _params(PromoParams, raw)
+        params = params_of(PromoParams, raw)
         if self.promo_codes is None:
             raise RpcError(
                 INTERNAL_ERROR, "Портал узла не установлен. / The node's portal is not installed."

@@ -27,6 +27,7 @@ from webhooks.exchange.jsonrpc import (
     parse_body,
 )
 from webhooks.exchange.rpc_methods import NodeMethods, PromoReader
+from webhooks.exchange.rpc_workflows import workflow_methods
 
 router = APIRouter(prefix="/exchange", tags=["exchange gateway"])
 
@@ -69,6 +70,17 @@ _EXAMPLES = {
             {"jsonrpc": "2.0", "id": 5, "method": "promo_codes.list"},
         ]
     },
+    "workflow_start": {
+        "value": {
+            "jsonrpc": "2.0", "id": 6, "method": "workflow.start",
+            "params": {"idempotency_key": "erp-approve-10045", "external_id": "b2b-10045",
+                       "template_id": 12, "parameters": {"approver": "user_14", "limit": 50000}},
+        }
+    },
+    "workflow_result": {
+        "value": {"jsonrpc": "2.0", "id": 7, "method": "workflow.result",
+                  "params": {"request_id": 31}},
+    },
 }  # fmt: skip
 _OPENAPI = {
     "requestBody": {
@@ -82,7 +94,7 @@ _OPENAPI = {
 async def rpc(request: Request, context: ContextDep) -> Response:
     """JSON-RPC 2.0 for B2B portals and ERPs: ``Authorization: Bearer <login>.<password>``;
     methods node.ping, order.upsert, order.status, counterparty.upsert, changes.pull,
-    changes.ack, promo_codes.list (parameters and answers: README «Exchange gateway»)."""
+    changes.ack, promo_codes.list, workflow.start, workflow.result (parameters and answers: README «Exchange gateway»)."""
     node = await rpc_node(context, request)
     if node is None:
         return JSONResponse(error_response(_UNAUTHORIZED), status_code=401)
@@ -124,6 +136,7 @@ async def _answer(
         feed.errors = [error.message]
         return error_response(error)
     methods = NodeMethods(session, node, feed, promo_codes).table()
+    methods |= workflow_methods(session, node)
     if isinstance(raw, list):
         feed.operation = "rpc batch"
         if not raw:

@@ -13,6 +13,8 @@ from app.core.models.exchange import (
     ExchangeOutbox,
     ExchangeSession,
     ExchangeUpload,
+    ExchangeWorkflow,
+    ExchangeWorkflowReport,
 )
 from app.core.models.jobs import Effect, InboxEvent, Job, PeriodicRun, PortalTurn, Reminder
 from app.core.models.kits import Kit as Kit  # registers the table
@@ -33,6 +35,8 @@ __all__ = [
     "ExchangeOutbox",
     "ExchangeSession",
     "ExchangeUpload",
+    "ExchangeWorkflow",
+    "ExchangeWorkflowReport",
     "InboxEvent",
     "Job",
     "MoneyOperation",

@@ -32,6 +32,7 @@ class ExchangeNode(SQLModel, table=True):
     property_map: dict[str, str] = json_field()
     push_url: str = Field(default="", max_length=500)
     sms_templates: dict[str, str] = json_field()
+    kits: str = Field(default="", max_length=16)  # how the node stores kits: "" = as the portal
     enabled: bool = True
     created_at: datetime = timestamp_field()
 
@@ -133,3 +134,43 @@ class ExchangeSession(SQLModel, table=True):
     cookie_hash: str = Field(max_length=64, unique=True)
     offered_up_to: int = 0
     expires_at: datetime = timestamp_field()
+
+
+class ExchangeWorkflow(SQLModel, table=True):
+    """A ``workflow.start`` request of a node: stored before the answer, started by a job,
+    settled by the result robot's report (matched by the workflow id)."""
+
+    __tablename__ = "exchange_workflows"
+    __table_args__ = (UniqueConstraint("node_id", "idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(max_length=64, index=True)
+    node_id: int = Field(index=True)
+    idempotency_key: str = Field(max_length=128)
+    order_id: int | None = None
+    deal_id: int | None = None
+    template_id: int
+    parameters: dict[str, Any] = json_field()
+    workflow_id: str | None = Field(default=None, max_length=64, index=True)
+    status: str = Field(default="pending", max_length=16)
+    values: dict[str, Any] = json_field()
+    message: str = Field(default="", max_length=1000)
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class ExchangeWorkflowReport(SQLModel, table=True):
+    """What the result robot reported at the end of a workflow, once per workflow id; kept
+    even when it arrives before the start job has recorded that id."""
+
+    __tablename__ = "exchange_workflow_reports"
+    __table_args__ = (UniqueConstraint("member_id", "workflow_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(max_length=64, index=True)
+    workflow_id: str = Field(max_length=64)
+    deal_id: int
+    status: str = Field(max_length=16)
+    values: dict[str, Any] = json_field()
+    message: str = Field(default="", max_length=1000)
+    created_at: datetime = timestamp_field()

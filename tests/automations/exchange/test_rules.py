@@ -12,6 +12,7 @@ from automations.exchange.rules import (
     DealPlace,
     applied_hash,
     deal_fields,
+    order_lines,
     product_rows,
     responsible,
     rows_total,
@@ -81,7 +82,7 @@ class TestDedupeKey:
 class TestRows:
     def test_a_characteristic_falls_back_to_the_item_and_then_the_article(self) -> None:
         catalog = Catalog(by_xml_id={"g1": 11}, by_code={"A-2": 22})
-        rows = product_rows(order(), catalog)
+        rows = product_rows(order_lines(order(), catalog))
         assert [r["PRODUCT_ID"] for r in rows] == [11, 22]
         assert rows[0]["PRICE"] == "0.10" and rows[1]["QUANTITY"] == "1.5"
         assert unknown_products(order(), catalog) == []
