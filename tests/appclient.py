@@ -55,7 +55,8 @@ class AppHarness:
 
 @asynccontextmanager
 async def app_harness(database_url: str, **overrides: object) -> AsyncIterator[AppHarness]:
-    settings = Settings(database_url=database_url, run_worker=False, **overrides)
+    immediate = {"sync_quiet_seconds": 0, "sync_max_delay_seconds": 0}  # due at once
+    settings = Settings(database_url=database_url, run_worker=False, **(immediate | overrides))
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     worker_lease_seconds: int = 60
     worker_stop_grace_seconds: float = Field(default=10.0, gt=0, le=300)
     inbox_max_attempts: int = 8
+    sync_quiet_seconds: float = Field(default=1.0, ge=0, le=60)
+    sync_max_delay_seconds: float = Field(default=10.0, ge=0, le=600)
     reconcile_interval_seconds: int = 300
     b24_offline_events: bool = False
     reconcile_overlap_seconds: int = 120
@@ -81,6 +83,15 @@ class Settings(BaseSettings):
                 f"driver {url.drivername!r} is not one of {', '.join(SUPPORTED_DRIVERS)}"
             )
         return value
+
+    @model_validator(mode="after")
+    def check_sync_delays(self) -> "Settings":
+        if self.sync_max_delay_seconds < self.sync_quiet_seconds:
+            raise ValueError(
+                "SYNC_MAX_DELAY_SECONDS must be at least SYNC_QUIET_SECONDS "
+                f"({self.sync_max_delay_seconds} < {self.sync_quiet_seconds})"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

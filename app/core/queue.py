@@ -1,7 +1,10 @@
 """The inbox and its jobs: accept (deduplicated, coalesced), claim, finish, fail, retry.
 
 A sync job exists once per (portal, entity): a new event re-arms it (pending again, or
-``dirty`` while a worker runs it, so it runs once more afterwards). Claiming is safe with
+``dirty`` while a worker runs it, so it runs once more afterwards). Events arm with a
+quiet period (``Coalescing``): a burst of edits becomes one run after the burst, but no
+run is put off past ``max_delay`` after its first event, so a deal edited every second is
+still synced every ``max_delay`` seconds. Claiming is safe with
 several workers: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite has a single writer.
 Claiming is fair between portals: round robin (every portal's oldest due job before any
 portal's second, and among equals the portal served least recently first — ``portal_turns``),
@@ -34,6 +37,18 @@ class PermanentJobError(Exception):
 
 
 @dataclass(frozen=True)
+class Coalescing:
+    """How an arm waits for more of the same: due ``quiet_seconds`` after the latest event,
+    but never later than ``max_delay_seconds`` after the first event of the pending run."""
+
+    quiet_seconds: float = 0.0
+    max_delay_seconds: float = 0.0
+
+
+IMMEDIATE = Coalescing()
+
+
+@dataclass(frozen=True)
 class Delivery:
     """One accepted request: its inbox record and the job it arms."""
 
@@ -46,6 +61,7 @@ class Delivery:
     entity_id: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
     job_payload: dict[str, Any] = field(default_factory=dict)
+    coalescing: Coalescing = IMMEDIATE
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,9 @@ async def _arm_jobs(session: AsyncSession, deliveries: list[Delivery]) -> dict[s
     }  # one row per key: a statement may not hit a row twice
     now = utc_now()
     rows = [  # in key order: concurrent bursts lock shared rows in the same order (no deadlock)
-        _job_row(d.member_id, d.job_kind, d.coalesce_key, d.job_payload, now)
+        _job_row(
+            d.member_id, d.job_kind, d.coalesce_key, d.job_payload, now, coalescing=d.coalescing
+        )
         for _key, d in sorted(latest.items())
     ]
     result = await session.execute(_burst_statements(session).arm_jobs, rows)
@@ -150,16 +168,24 @@ async def arm_job(
 
 
 def _job_row(
-    member_id: str, kind: str, coalesce_key: str, payload: dict[str, Any], now: datetime
+    member_id: str,
+    kind: str,
+    coalesce_key: str,
+    payload: dict[str, Any],
+    now: datetime,
+    *,
+    coalescing: Coalescing = IMMEDIATE,
 ) -> dict[str, Any]:
-    """A new pending job, due now."""
+    """A new pending job, due after its quiet period (now, for an immediate arm)."""
     return {
         "member_id": member_id,
         "kind": kind,
         "coalesce_key": coalesce_key,
         "payload": payload,
         "status": PENDING,
-        "run_after": now,
+        "run_after": now + timedelta(seconds=coalescing.quiet_seconds),
+        "pending_since": now,
+        "due_by": now + timedelta(seconds=coalescing.max_delay_seconds),
         "created_at": now,
         "updated_at": now,
     }
@@ -263,10 +289,24 @@ def robot_key(member_id: str, token_key: str) -> str:
 
 def _rearm_on_conflict(statement: Any) -> Any:
     """An existing job is re-armed: pending again, or marked dirty while a worker runs it.
-    Times come from the new row (``excluded``), so the statement is the same for every call."""
-    table, now = Job.__table__, statement.excluded
+    Times come from the new row (``excluded``), so the statement is the same for every call.
+
+    A run that starts afresh (the job was finished, or runs and was not yet dirty) takes the
+    new row's times. A run already waiting keeps them once it is due, or while it waits out
+    a retry backoff; in its quiet period it is put off to the new row's ``run_after``, but
+    never past its ``due_by`` (coalescing with a maximum delay)."""
+    table, new = Job.__table__, statement.excluded
     # no IN (…): its expanding parameter would rule out the executemany of ``accept_many``
     finished = or_(*(table.c.status == status for status in (DONE, DEAD, "cancelled")))
+    afresh = or_(finished, and_(table.c.status == RUNNING, table.c.dirty.is_(False)))
+    cap = func.coalesce(table.c.due_by, new.run_after)
+    run_after = case(
+        (afresh, new.run_after),
+        (and_(table.c.status == PENDING, table.c.attempts > 0), table.c.run_after),
+        (table.c.run_after <= new.pending_since, table.c.run_after),
+        (new.run_after < cap, new.run_after),
+        else_=cap,
+    )
     return statement.on_conflict_do_update(
         index_elements=["coalesce_key"],
         set_={
@@ -275,14 +315,13 @@ def _rearm_on_conflict(statement: Any) -> Any:
             "attempts": case((finished, 0), else_=table.c.attempts),
             # a running job's re-run is due from this event on: the inbox lag
             # (oldest_pending_age) is the age of the oldest event not yet acted on
-            "run_after": case(
-                (or_(finished, table.c.status == RUNNING), now.run_after),
-                else_=table.c.run_after,
-            ),
+            "run_after": run_after,
+            "pending_since": case((afresh, new.pending_since), else_=table.c.pending_since),
+            "due_by": case((afresh, new.due_by), else_=table.c.due_by),
             "payload": statement.excluded.payload,
             "outcome_kind": "",
             "outcome": "",
-            "updated_at": now.updated_at,
+            "updated_at": new.updated_at,
         },
     )
 
@@ -450,6 +489,7 @@ async def retry_dead(session: AsyncSession, member_id: str | None, job_id: int) 
             status=PENDING,
             attempts=0,
             run_after=utc_now(),
+            pending_since=utc_now(),
             updated_at=utc_now(),
             outcome_kind="",
             outcome="",
@@ -471,8 +511,10 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
 
 
 async def oldest_pending_age(session: AsyncSession) -> float:
-    """Seconds the oldest due job has been waiting (the inbox lag), 0 when none waits."""
-    oldest = await session.scalar(select(func.min(Job.run_after)).where(Job.status == PENDING))
+    """Seconds the oldest pending job has waited since its first event (the inbox lag),
+    0 when none waits."""
+    waiting = func.coalesce(Job.pending_since, Job.run_after)
+    oldest = await session.scalar(select(func.min(waiting)).where(Job.status == PENDING))
     if oldest is None:
         return 0.0
     if oldest.tzinfo is None:  # SQLite returns naive UTC
@@ -503,6 +545,7 @@ def bonus_delivery(sync: Delivery) -> Delivery:
         entity_id=sync.entity_id,
         payload=sync.payload,
         job_payload={"deal_id": deal_id},
+        coalescing=sync.coalescing,
     )
 
 

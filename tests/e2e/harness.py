@@ -160,6 +160,10 @@ async def live_stack(database_url: str, **overrides: Any) -> AsyncIterator[Stack
         "b24_client_id": sandbox_settings.client_id,
         "b24_client_secret": sandbox_settings.client_secret,
         "run_worker": False,
+        # the worker is driven step by step (``settle``): event syncs are due at once;
+        # tests/e2e/test_coalescing.py runs the quiet period and maximum delay for real
+        "sync_quiet_seconds": 0,
+        "sync_max_delay_seconds": 0,
     }
     overrides = {
         name: value(sandbox_url) if callable(value) else value for name, value in overrides.items()

@@ -21,7 +21,9 @@ log = get_logger("b24bridge.events")
 CRM_EVENTS = DEAL_EVENTS | ITEM_EVENTS
 
 
-def sync_delivery(envelope: EventEnvelope) -> queue.Delivery:
+def sync_delivery(
+    envelope: EventEnvelope, coalescing: queue.Coalescing = queue.IMMEDIATE
+) -> queue.Delivery:
     if envelope.name in DEAL_EVENTS:
         kind, key = queue.SYNC_DEAL, queue.deal_sync_key(envelope.member_id, envelope.entity_id)
         job_payload: dict[str, Any] = {"deal_id": int(envelope.entity_id)}
@@ -42,6 +44,7 @@ def sync_delivery(envelope: EventEnvelope) -> queue.Delivery:
         entity_id=envelope.entity_id,
         payload=envelope.stored_payload(),
         job_payload=job_payload,
+        coalescing=coalescing,
     )
 
 
@@ -73,10 +76,13 @@ async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[s
 
 
 async def accept_events(
-    session: AsyncSession, envelopes: list[EventEnvelope]
+    session: AsyncSession,
+    envelopes: list[EventEnvelope],
+    coalescing: queue.Coalescing = queue.IMMEDIATE,
 ) -> list[dict[str, Any] | AppError]:
     """``accept_event`` for a burst: the senders of its CRM events are verified with one read
-    and the events stored with two statements in all, whatever the burst's size."""
+    and the events stored with two statements in all, whatever the burst's size. Their
+    sync jobs wait ``coalescing`` for more events of the same entity."""
     answers: list[dict[str, Any] | AppError] = [{"status": "ignored"}] * len(envelopes)
     crm = [(i, e) for i, e in enumerate(envelopes) if e.name in CRM_EVENTS]
     tokens = await portal_store.find_sender_tokens(session, {e.member_id for _i, e in crm})
@@ -95,7 +101,7 @@ async def accept_events(
         except AppError as refused:  # nothing written for this one
             answers[index] = refused
             continue
-        accepted.append((index, sync_delivery(envelope)))
+        accepted.append((index, sync_delivery(envelope, coalescing)))
     syncs = [delivery for _index, delivery in accepted]
     companions = [extra for sync in syncs for extra in companion_deliveries(sync)]
     outcomes = (await queue.accept_many(session, syncs + companions))[: len(syncs)]

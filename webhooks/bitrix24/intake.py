@@ -14,6 +14,7 @@ from typing import Any
 from app.core.context import AppContext
 from app.core.errors import AppError, ServiceUnavailable
 from app.core.logs import get_logger
+from app.core.queue import Coalescing
 from app.core.uow import in_transaction
 from webhooks.bitrix24.envelope import EventEnvelope
 from webhooks.bitrix24.events import accept_events
@@ -27,6 +28,8 @@ class EventIntake:
     def __init__(self, context: AppContext, *, max_batch: int = MAX_BATCH) -> None:
         self._context = context
         self._max_batch = max_batch
+        settings = context.settings
+        self._coalescing = Coalescing(settings.sync_quiet_seconds, settings.sync_max_delay_seconds)
         self._queue: asyncio.Queue[Item] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -60,7 +63,7 @@ class EventIntake:
         answers: list[dict[str, Any] | AppError] = []
 
         async def work(session: Any) -> None:
-            answers[:] = await accept_events(session, envelopes)
+            answers[:] = await accept_events(session, envelopes, self._coalescing)
 
         try:
             await in_transaction(self._context, work)

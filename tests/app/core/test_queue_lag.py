@@ -30,7 +30,9 @@ async def armed_an_hour_ago(sessions: async_sessionmaker[AsyncSession]) -> int:
     async with unit_of_work(sessions) as session:
         job_id = await queue.arm_deal_sync(session, MEMBER, 7)
         past = utc_now() - HOUR
-        await session.execute(update(Job).values(run_after=past, created_at=past))
+        await session.execute(
+            update(Job).values(run_after=past, pending_since=past, created_at=past)
+        )
     return job_id
 
 

@@ -223,7 +223,8 @@ class TestMetrics:
     async def test_metrics_show_inbox_depth_lag_and_dead_letters(self, harness: AppHarness) -> None:
         await arm(harness.context, "waiting")
         async with unit_of_work(harness.context.sessions) as session:
-            await session.execute(update(Job).values(run_after=utc_now() - timedelta(seconds=90)))
+            ago = utc_now() - timedelta(seconds=90)
+            await session.execute(update(Job).values(run_after=ago, pending_since=ago))
         text = (await harness.http.get("/metrics")).text
         assert 'b24bridge_inbox_depth{status="pending"} 1.0' in text
         lag = next(
