@@ -95,6 +95,7 @@ class Outage:
     error: str
     until: datetime
     methods: list[str] | None = None
+    status: int | None = None
 
 
 @dataclass
