@@ -8,8 +8,16 @@ from fastapi import FastAPI
 from starlette.routing import Route
 
 import sandbox.methods  # noqa: F401 - registers every REST method
-from sandbox import control_access, control_app, control_portals, page_forms, pages, rest
-from sandbox.clock import Clock, SystemClock
+from sandbox import (
+    control_access,
+    control_app,
+    control_clock,
+    control_portals,
+    page_forms,
+    pages,
+    rest,
+)
+from sandbox.clock import Clock, ShiftedClock
 from sandbox.events import EventBus
 from sandbox.oauth import token_endpoint
 from sandbox.outbound import Outbound
@@ -33,7 +41,7 @@ def create_app(
     """The sandbox portal. ``transport`` carries everything the portal sends (events, install,
     placements, robots) — pass an ASGI transport to reach an app in-process."""
     settings = settings or SandboxSettings()
-    state = build_state(settings, clock or SystemClock())
+    state = build_state(settings, clock or ShiftedClock())
     outbound = Outbound(transport=transport, timeout=settings.delivery_timeout_seconds)
     bus = EventBus(state, outbound)
 
@@ -49,6 +57,7 @@ def create_app(
     app.include_router(control_portals.router)
     app.include_router(control_app.router)
     app.include_router(control_access.router)
+    app.include_router(control_clock.router)
     app.include_router(pages.router)
     app.include_router(page_forms.router)
     for path in ("/oauth/token/", "/oauth/token"):

@@ -15,6 +15,20 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class ShiftedClock:
+    """The real clock plus a shift a test or a script moves forward (``POST /_sandbox/clock``):
+    a minute-long outage or a token's expiry without waiting for them."""
+
+    def __init__(self) -> None:
+        self._shift = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._shift
+
+    def advance(self, seconds: float) -> None:
+        self._shift += timedelta(seconds=seconds)
+
+
 class FakeClock:
     """A clock that only moves when told to (tests)."""
 

@@ -28,6 +28,8 @@ class OutageRequest(BaseModel):
     error: str = "QUERY_LIMIT_EXCEEDED"
     seconds: float = 60
     methods: list[str] | None = None
+    # an error the table does not know (a front end's maintenance answer) needs its status
+    status: int | None = Field(default=None, ge=400, le=599)
 
 
 class ActRequest(BaseModel):
@@ -128,11 +130,12 @@ async def set_outage(request: Request, code: str, body: OutageRequest) -> dict[s
         error=body.error,
         until=until,
         methods=[m.lower() for m in body.methods] if body.methods else None,
+        status=body.status,
     )
     return {
         "active": True,
         "error": body.error,
-        "http_status": status_of(body.error),
+        "http_status": body.status or status_of(body.error),
         "until": until.isoformat(),
     }
 

@@ -52,4 +52,4 @@ def check_outage(sandbox: Sandbox, portal: Portal, name: str) -> None:
         portal.outage = None
         return
     if outage.methods is None or name in outage.methods:
-        raise RestError(outage.error)
+        raise RestError(outage.error, status=outage.status)

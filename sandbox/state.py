@@ -98,6 +98,7 @@ class Outage:
     error: str
     until: datetime
     methods: list[str] | None = None
+    status: int | None = None
 
 
 def _workflow_templates() -> dict[int, dict[str, Any]]:

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     reconcile_overlap_seconds: int = 120
     reminder_poll_seconds: int = 15
     exchange_sync_interval_seconds: int = 900
+    exchange_push_retry_max_seconds: int = Field(default=60, ge=1, le=3600)
     exchange_archive_retention_days: int = 90
     bonus_batch_delay_seconds: float = 2.0
     secret_key: SecretStr = SecretStr("change-me-in-production")

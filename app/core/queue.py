@@ -36,6 +36,16 @@ class PermanentJobError(Exception):
     """A failure that no retry can fix; the job is dead-lettered at once."""
 
 
+class UnavailableError(Exception):
+    """The other side is merely down (unreachable, or answering 5xx): the job waits for it,
+    retried with backoff capped at ``retry_max_seconds`` and never dead-lettered for it —
+    however long the outage, the job's work is delivered soon after the other side is back."""
+
+    def __init__(self, message: str, *, retry_max_seconds: float) -> None:
+        super().__init__(message)
+        self.retry_max_seconds = retry_max_seconds
+
+
 @dataclass(frozen=True)
 class Coalescing:
     """How an arm waits for more of the same: due ``quiet_seconds`` after the latest event,

@@ -16,6 +16,7 @@ from app.web.api.docs import mount_docs
 from app.web.frame.render import STATIC_URL, static_files
 from app.web.proposals import routes as proposal_routes
 from app.web.reports import routes as report_routes
+from app.web.settings_page import exchange_nodes as settings_exchange
 from app.web.settings_page import routes as settings_routes
 from app.web.tab import routes as tab_routes
 from app.worker.background import start_background, stop_background
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(automation_routes.router)
     app.include_router(tab_routes.router)
     app.include_router(settings_routes.router)
+    app.include_router(settings_exchange.router)
     app.include_router(proposal_routes.router)
     app.include_router(exchange_routes.router)
     app.include_router(report_routes.router)

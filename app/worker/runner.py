@@ -5,7 +5,8 @@ its message); a dead-lettered job gets a failure outcome in the portal's languag
 tab and the robots can tell the person who asked.
 
 Failures are retried with exponential backoff and dead-lettered after
-``INBOX_MAX_ATTEMPTS``; a crashed worker's jobs come back when its lease runs out;
+``INBOX_MAX_ATTEMPTS`` — except a job waiting for a side that is merely down
+(``UnavailableError``), which keeps retrying at its capped pause; a crashed worker's jobs come back when its lease runs out;
 SIGTERM releases what is held (R3, R19, R21). A portal may hold at most
 ``per_portal_cap`` running jobs across all workers (``WORKER_PORTAL_CONCURRENCY``), and
 claiming is round robin by portal, so one slow portal or one portal's backlog cannot take
@@ -18,7 +19,7 @@ import socket
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.core import queue
 from app.core.db import unit_of_work
@@ -27,7 +28,7 @@ from app.core.metrics import DEAD_LETTERS, JOB_RESULTS
 from app.core.models import Job
 from app.core.models.base import utc_now
 from app.core.outcome import Outcome, as_outcome
-from app.core.queue import PermanentJobError
+from app.core.queue import PermanentJobError, UnavailableError
 from app.worker.outcomes import dead_letter_outcome, portal_language
 from automations.ports import Deps, JobHandler
 
@@ -161,11 +162,7 @@ class Worker:
 
     async def _record_failure(self, job: Job, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
-        permanent = (
-            isinstance(exc, PermanentJobError)
-            or job.attempts >= self.deps.settings.inbox_max_attempts
-        )
-        retry_at = None if permanent else utc_now() + backoff(job.attempts)
+        retry_at = self._retry_at(job, exc)
         outcome = None if retry_at else await self._dead_letter_outcome(job)
         async with unit_of_work(self.deps.sessions) as session:
             await queue.fail(
@@ -189,6 +186,18 @@ class Worker:
             error=error,
             dead_lettered=retry_at is None,
         )
+
+    def _retry_at(self, job: Job, exc: Exception) -> datetime | None:
+        """When to run again; None dead-letters. A job waiting for a side that is down
+        never runs out of attempts, its pause capped by the error."""
+        if isinstance(exc, UnavailableError):
+            cap = timedelta(seconds=exc.retry_max_seconds)
+            return utc_now() + min(backoff(job.attempts), cap)
+        permanent = (
+            isinstance(exc, PermanentJobError)
+            or job.attempts >= self.deps.settings.inbox_max_attempts
+        )
+        return None if permanent else utc_now() + backoff(job.attempts)
 
     async def _dead_letter_outcome(self, job: Job) -> Outcome:
         try:

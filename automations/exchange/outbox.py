@@ -4,7 +4,7 @@ offered again."""
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.models import ExchangeNode, ExchangeOutbox
@@ -61,3 +61,13 @@ async def acknowledge(session: AsyncSession, node_id: int, up_to: int) -> int:
 
 def as_change(entry: ExchangeOutbox) -> dict[str, Any]:
     return {"cursor": entry.id, "deal_id": entry.deal_id, **entry.change}
+
+
+async def unacknowledged(session: AsyncSession, node_id: int) -> int:
+    """How many changes wait for the node (shown on the settings page)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(ExchangeOutbox)
+        .where(ExchangeOutbox.node_id == node_id, ExchangeOutbox.acked_at.is_(None))
+    )
+    return int(count or 0)

@@ -3,7 +3,9 @@ and acknowledges them when the node answers 2xx.
 
 Trigger: an outbox entry for a node with a push URL (armed in the same transaction), and the
 periodic sync (``EXCHANGE_SYNC_INTERVAL_SECONDS``) for every push node with anything
-unacknowledged — so a node down for longer than the job's retries still gets everything.
+unacknowledged. A node that is down (unreachable, 5xx) is retried at most
+``EXCHANGE_PUSH_RETRY_MAX_SECONDS`` apart for as long as it is down — never dead-lettered;
+one that refuses (4xx) is dead-lettered after the usual attempts and re-armed by the sync.
 Idempotency: the ``Idempotency-Key`` is ``<node>:<first cursor>-<last cursor>``; a push whose
 acknowledgement was lost is sent again with the same key, and the node drops the repeat.
 """
@@ -16,13 +18,20 @@ from app.core.db import unit_of_work
 from app.core.models import ExchangeNode, ExchangeOutbox, Job
 from automations.exchange import outbox
 from automations.ports import Deps
-from connectors.push import HttpPusher
+from connectors.push import HttpPusher, PushError
 
 BATCH = 100
 
 
 class PushFailed(Exception):
-    """The node did not take the changes; the job retries with backoff."""
+    """The node refused the changes (a 4xx): the job retries with backoff, then is
+    dead-lettered; the periodic sync arms it again."""
+
+
+class NodeDown(queue.UnavailableError):
+    """The node is unreachable or answers 5xx/408/429: the job retries at most
+    ``EXCHANGE_PUSH_RETRY_MAX_SECONDS`` apart for as long as the node is down, and is never
+    dead-lettered for it, so the changes arrive within that pause of the node's return."""
 
 
 async def push_changes(deps: Deps, job: Job) -> str:
@@ -38,6 +47,11 @@ async def push_changes(deps: Deps, job: Job) -> str:
     pusher = HttpPusher()
     try:
         await pusher.push(node.push_url, body, idempotency_key=f"{node_id}:{first}-{last}")
+    except PushError as exc:
+        if exc.down:
+            cap = deps.settings.exchange_push_retry_max_seconds
+            raise NodeDown(f"node {node_id} is down: {exc}", retry_max_seconds=cap) from exc
+        raise PushFailed(str(exc)) from exc
     except Exception as exc:
         raise PushFailed(str(exc)) from exc
     finally:

@@ -8,7 +8,16 @@ import httpx
 
 
 class PushError(Exception):
-    """The node did not take the push; the message names the status or the network error."""
+    """The node did not take the push; the message names the status or the network error.
+    ``down``: the node is unreachable or answered 5xx, 408 or 429 — it is down or busy, not
+    refusing the changes."""
+
+    def __init__(self, message: str, *, down: bool) -> None:
+        super().__init__(message)
+        self.down = down
+
+
+_DOWN_STATUSES = frozenset({408, 429})
 
 
 class HttpPusher:
@@ -20,9 +29,11 @@ class HttpPusher:
         try:
             response = await self._http.post(url, json=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise PushError(f"node unreachable: {type(exc).__name__}") from exc
+            raise PushError(f"node unreachable: {type(exc).__name__}", down=True) from exc
         if not response.is_success:
-            raise PushError(f"node answered HTTP {response.status_code}")
+            status = response.status_code
+            down = status >= 500 or status in _DOWN_STATUSES
+            raise PushError(f"node answered HTTP {status}", down=down)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -1,6 +1,7 @@
-"""Push nodes: deal changes are POSTed to the node's URL; while the node is down they wait
-(the job's retries, then the periodic sync once its retries are spent), and after it is up
-every change arrives exactly once and is acknowledged; nothing is pushed again."""
+"""Push nodes: deal changes are POSTed to the node's URL; while the node refuses them (a 4xx)
+they wait (the job's retries, then the periodic sync once its retries are spent), and after
+it takes them every change arrives exactly once and is acknowledged; nothing is pushed again.
+A node that is down (5xx, unreachable) is never dead-lettered: test_exchange_chaos.py."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -34,7 +35,7 @@ class Receiver:
         async def take(request: Request) -> Response:
             if self.down:
                 self.refused += 1
-                return Response(status_code=503)
+                return Response(status_code=422)  # refusing, not down: the retries run out
             key = request.headers["idempotency-key"]
             if key not in self.keys:  # a repeat of a delivered push is dropped, as promised
                 self.keys.add(key)
@@ -65,8 +66,8 @@ async def drain(stack: Stack, rounds: int = 30) -> None:
         await asyncio.sleep(0.3)
 
 
-class TestPushNodeDown:
-    async def test_changes_wait_for_the_node_and_arrive_once(
+class TestPushNodeRefusing:
+    async def test_changes_wait_for_the_node_to_take_them_and_arrive_once(
         self, setup: tuple[Stack, Receiver, str]
     ) -> None:
         stack, receiver, url = setup

@@ -3,7 +3,7 @@
 import asyncio
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import structlog
@@ -16,7 +16,7 @@ from app.core.db import create_engine, create_session_factory, unit_of_work
 from app.core.models import Job
 from app.core.models.base import utc_now
 from app.core.outcome import Outcome
-from app.core.queue import PermanentJobError
+from app.core.queue import PermanentJobError, UnavailableError
 from app.worker.deps import job_deps
 from app.worker.runner import Worker
 from app.worker.scheduler import PeriodicJob, run_tick
@@ -124,6 +124,23 @@ class TestWorker:
         job_id = await arm(harness.context, "x")
         await Worker(job_deps(harness.context), {"count": refuse}).run_until_idle()
         assert (await get_job(harness.context, job_id)).status == "dead"
+
+    async def test_a_job_waiting_for_a_side_that_is_down_is_never_dead_lettered(
+        self, harness: AppHarness
+    ) -> None:
+        async def down(_deps: Deps, _job: Job) -> str:
+            raise UnavailableError("node answered HTTP 503", retry_max_seconds=7)
+
+        job_id = await arm(harness.context, "x")
+        worker = Worker(job_deps(harness.context), {"count": down})
+        for _ in range(12):  # four times INBOX_MAX_ATTEMPTS
+            await worker.run_until_idle()
+            await make_due(harness.context)
+        await worker.run_until_idle()
+        job = await get_job(harness.context, job_id)
+        assert (job.status, job.attempts) == ("pending", 13)
+        pause = (job.run_after.replace(tzinfo=UTC) - utc_now()).total_seconds()
+        assert 5 < pause <= 7  # the backoff (2**12 s) capped by the error
 
     async def test_a_crashed_workers_job_is_taken_over_after_its_lease(
         self, harness: AppHarness
