@@ -8,6 +8,7 @@ from automations.bonuses.handler import bonus_deal, scan_deals
 from automations.bonuses.registry import write_registries
 from automations.exchange.changes import notice_then, record_deal_change
 from automations.exchange.handler import run_exchange_job
+from automations.exchange.portal_down import waits_for_portal
 from automations.exchange.push import push_changes
 from automations.exchange.workflow_start import start_workflow
 from automations.ports import JobHandler
@@ -25,7 +26,7 @@ HANDLERS: dict[str, JobHandler] = {
     queue.ACTION: run_action_job,
     queue.ROBOT: run_robot_job,
     queue.PROPOSAL: make_proposal_job,
-    queue.EXCHANGE: run_exchange_job,
+    queue.EXCHANGE: waits_for_portal(run_exchange_job),
     queue.EXCHANGE_DEAL: record_deal_change,
     queue.EXCHANGE_PUSH: push_changes,
     queue.EXCHANGE_WORKFLOW: start_workflow,

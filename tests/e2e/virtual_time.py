@@ -69,13 +69,19 @@ class VirtualTime:
         self.script.sort(key=lambda item: item[0])
 
     async def advance(self, seconds: float) -> None:
+        """Move the clock: at once here, then the portal's and the jobs' — shielded, so a
+        sleeper cancelled meanwhile (the limiter's nap woken early) cannot leave the portal
+        behind or ahead."""
+        self.shift += seconds
+        await asyncio.shield(self._move_others(seconds))
+
+    async def _move_others(self, seconds: float) -> None:
         response = await self.stack.control.post("/_sandbox/clock", json={"seconds": seconds})
         response.raise_for_status()
         async with unit_of_work(self.stack.context.sessions) as session:
             jobs = await session.scalars(select(Job).where(Job.status == queue.PENDING))
             for job in jobs:
                 job.run_after = _aware(job.run_after) - timedelta(seconds=seconds)
-        self.shift += seconds
 
     async def next_due(self) -> float | None:
         """Seconds until the next pending job is due (0 when one is due now)."""

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from app.web.frame.i18n import normalize_lang
 from app.web.frame.render import parse_portal_origin, render_framed
+from app.web.settings_page.exchange_section import exchange_section
 from app.web.settings_page.portal_options import Choice, PortalOptions
 from app.web.settings_page.report_section import report_section
 from app.web.settings_page.words import js_words, word
@@ -143,6 +144,7 @@ def page_context(page: SettingsPage) -> dict[str, Any]:
         "proposal": proposal_view(stored),
         "config": page_config(page, lang),
         "reports": report_section(lang, page.is_admin, stored),
+        "exchange": exchange_section(page.is_admin, options.categories),
     }
 
 
