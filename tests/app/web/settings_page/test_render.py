@@ -103,8 +103,11 @@ class TestSafety:
         _, html, document = rendered()
         for hostile in (SCRIPT_TAG, ATTRIBUTE_BREAKOUT, SCRIPT_BREAKOUT):
             assert hostile not in html
-        # config, frame.js, settings.js, the reports section's config and reports.js
-        assert len(document.find_all("script")) == 5
+        # config, frame.js, settings.js, the reports and the exchange sections' configs and
+        # scripts — every one of them ours, none written from a portal string
+        scripts = document.find_all("script")
+        assert len(scripts) == 7
+        assert all(script.attrs.get("nonce") for script in scripts)
         assert not document.find_all("img")
         assert not any(name.startswith("on") for node in document.iter() for name in node.attrs)
         assert ATTRIBUTE_BREAKOUT in document.find("select", id="deal-stage-SEARCH").text()
