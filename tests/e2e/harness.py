@@ -7,7 +7,6 @@ system; everything else — event delivery, install, REST calls — is the real 
 
 import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,15 +26,12 @@ from app.worker.runner import Worker
 from automations.ports import Deps
 from sandbox.app import create_app as create_sandbox
 from sandbox.settings import SandboxSettings
+from tests.ports import free_port
+
+__all__ = ["free_port"]  # the tests take their ports from here
 
 BUYER_ID = 3
 SALES_ID = 2
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager

@@ -1,7 +1,6 @@
 """Fixtures for the sandbox portal: a fake clock, the ASGI app, clients, a receiver app that
 records what the portal sends, and real uvicorn servers on free loopback ports."""
 
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -21,6 +20,7 @@ from sandbox.app import create_app
 from sandbox.clock import FakeClock
 from sandbox.encoding import parse_pairs
 from sandbox.settings import SandboxSettings
+from tests.ports import free_port
 
 BASE = "http://127.0.0.1:8001"
 
@@ -119,13 +119,6 @@ async def call(
     client: httpx.AsyncClient, method: str, params: dict[str, Any] | None = None, *, auth: str
 ) -> httpx.Response:
     return await client.post(f"/rest/{method}", json={**(params or {}), "auth": auth})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class ServerThread:
