@@ -53,12 +53,15 @@ class ServiceUnavailable(AppError):
     code = "unavailable"
 
 
+def error_body(exc: AppError) -> dict[str, str]:
+    """What a refused caller reads: the error's code and why."""
+    return {"error": exc.code, "error_description": exc.detail}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def render_app_error(_request: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(
-            {"error": exc.code, "error_description": exc.detail}, status_code=exc.status_code
-        )
+        return JSONResponse(error_body(exc), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def render_validation_error(

@@ -542,23 +542,6 @@ def bonus_deal_key(member_id: str, deal_id: int | str) -> str:
     return f"{member_id}:bonus:{deal_id}"
 
 
-def bonus_delivery(sync: Delivery) -> Delivery:
-    """The bonus job a deal's event arms beside its sync job (same inbox record)."""
-    deal_id = int(sync.job_payload["deal_id"])
-    return Delivery(
-        member_id=sync.member_id,
-        dedupe_key=sync.dedupe_key,
-        source=sync.source,
-        name=sync.name,
-        job_kind=BONUS_DEAL,
-        coalesce_key=bonus_deal_key(sync.member_id, deal_id),
-        entity_id=sync.entity_id,
-        payload=sync.payload,
-        job_payload={"deal_id": deal_id},
-        coalescing=sync.coalescing,
-    )
-
-
 async def arm_bonus_deal(session: AsyncSession, member_id: str, deal_id: int) -> int:
     return await arm_job(
         session, member_id, BONUS_DEAL, bonus_deal_key(member_id, deal_id), {"deal_id": deal_id}

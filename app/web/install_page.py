@@ -11,8 +11,8 @@ from app.core.http_deps import ContextDep
 from app.portals.install import install
 from app.web.frame.render import render_install_error, render_install_finish
 from connectors.bitrix24 import is_allowed_url
+from webhooks.bitrix24.body import read_form
 from webhooks.bitrix24.install_form import read_install
-from webhooks.bitrix24.routes import read_form
 
 router = APIRouter(prefix="/b24", tags=["bitrix24 callbacks"])
 

@@ -21,7 +21,7 @@ from app.web.settings_page import routes as settings_routes
 from app.web.tab import routes as tab_routes
 from app.worker.background import start_background, stop_background
 from webhooks.bitrix24 import automation_routes
-from webhooks.bitrix24 import routes as bitrix24_routes
+from webhooks.bitrix24.routes import EventRoute
 from webhooks.exchange import routes as exchange_routes
 
 
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="b24bridge", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
     install_error_handlers(app)
-    app.include_router(bitrix24_routes.router)  # first: the event route is matched most often
+    app.add_middleware(EventRoute)  # the hot path, ahead of FastAPI's layers
     app.include_router(health.router)
     mount_docs(app)
     app.include_router(admin.router)

@@ -6,7 +6,8 @@ from app.worker.actions import run_action_job
 from app.worker.robot_replies import run_robot_job
 from automations.bonuses.handler import bonus_deal, scan_deals
 from automations.bonuses.registry import write_registries
-from automations.exchange.changes import notice_then, record_deal_change
+from automations.deal_notices import notices_then
+from automations.exchange.changes import record_deal_change
 from automations.exchange.handler import run_exchange_job
 from automations.exchange.portal_down import waits_for_portal
 from automations.exchange.push import push_changes
@@ -18,7 +19,7 @@ from automations.proposals.handler import make_proposal_job
 from automations.reconciliation.handler import reconcile_portal
 
 HANDLERS: dict[str, JobHandler] = {
-    queue.SYNC_DEAL: notice_then(sync_deal),
+    queue.SYNC_DEAL: notices_then(sync_deal),
     queue.SYNC_ITEM: sync_item,
     queue.BIND_PORTAL: run_bind_job,
     queue.REMINDER: fire_reminder,

@@ -1,7 +1,8 @@
-"""The ``bonus_deal`` job: load → decide → record, for one deal.
+"""The bonus mark and scan: load → decide → record.
 
-Trigger: every deal event (armed beside the procurement sync), reconciliation, a refund.
-The ``bonus_deal`` job only marks the deal; the portal's ``bonus_scan`` job (due
+Trigger: every deal event (its notices, ``automations.deal_notices``), and the
+``bonus_deal`` job that reconciliation and a refund arm. Both only mark the deal
+(``mark_for_scan``); the portal's ``bonus_scan`` job (due
 ``BONUS_BATCH_DELAY_SECONDS`` after the first mark) re-reads all marked deals, 16 per
 ``batch``, computes each bonus (``rules``), decides accrual or annulment against our
 ledger (``ledger_rules``) and appends the entries in one unit of work; the registry items
@@ -12,6 +13,8 @@ change of «Бонус менеджера» is reverted in the same scan (``prot
 from __future__ import annotations
 
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import portal_store, queue
 from app.core.db import unit_of_work
@@ -38,16 +41,23 @@ WON_SEMANTIC = "S"
 
 
 async def bonus_deal(deps: Deps, job: Job) -> str:
-    """A deal event: mark the deal for the portal's ``bonus_scan`` (no REST call here)."""
-    deal_id = int(job.payload["deal_id"])
+    """Mark the deal for the portal's ``bonus_scan`` (no REST call here): a reconciliation's
+    or a refund's trigger; a deal event marks it through the deal's notices."""
+    delay = deps.settings.bonus_batch_delay_seconds
     async with unit_of_work(deps.sessions) as session:
-        values = await load_portal_settings(session, job.member_id)
-        if not bonuses_enabled(values):
-            return "bonuses not enabled"
-        await repository.mark_dirty(session, job.member_id, [deal_id])
-        delay = deps.settings.bonus_batch_delay_seconds
-        await queue.arm_bonus_scan(session, job.member_id, delay_seconds=delay)
-    return "marked for the bonus scan"
+        marked = await mark_for_scan(session, job.member_id, int(job.payload["deal_id"]), delay)
+    return "marked for the bonus scan" if marked else "bonuses not enabled"
+
+
+async def mark_for_scan(
+    session: AsyncSession, member_id: str, deal_id: int, delay_seconds: float
+) -> bool:
+    """Mark the deal and arm the portal's ``bonus_scan``, when bonuses are on."""
+    if not bonuses_enabled(await load_portal_settings(session, member_id)):
+        return False
+    await repository.mark_dirty(session, member_id, [deal_id])
+    await queue.arm_bonus_scan(session, member_id, delay_seconds=delay_seconds)
+    return True
 
 
 async def scan_deals(deps: Deps, job: Job) -> str:

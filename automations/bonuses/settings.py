@@ -100,7 +100,7 @@ def money_accounts(values: Mapping[str, Any]) -> dict[str, Account]:
 
 def bonuses_enabled(values: Mapping[str, Any]) -> bool:
     """Bonuses run for a portal once an admin has set its rules (``bonus_rules``); until then
-    a deal event costs the bonus job one settings read and no REST call."""
+    a deal event costs its notices one settings read and no REST call."""
     return bool(values.get("bonus_rules"))
 
 

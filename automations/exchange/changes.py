@@ -1,6 +1,6 @@
 """Deal changes for the outbox (the ``exchange_deal`` job), armed by every deal sync.
 
-Trigger: a deal event arms ``sync_deal``; ``notice_then`` also arms ``exchange_deal`` for
+Trigger: a deal event arms ``sync_deal``; its notices (``automations.deal_notices``) arm ``exchange_deal`` for
 that deal when the portal has a node receiving changes (direction out or both). Rule: the
 deal's stage, sum and rows are compared with the snapshot last seen (the rows the gateway
 itself wrote count as seen, so its own writes echo as nothing). Effect: one outbox entry per
@@ -28,26 +28,16 @@ from automations.exchange.rules import (
     property_map,
 )
 from automations.kit_catalog.repository import load_kits
-from automations.ports import Deps, JobHandler
+from automations.ports import Deps
 from automations.pricing import KitDefinition
 from connectors.bitrix24 import Priority
 from connectors.crm.schemas import DealRecord, as_int, parse_rows
 
 
-def notice_then(handler: JobHandler) -> JobHandler:
-    """``handler`` (the deal sync), preceded by arming the exchange's look at the deal."""
-
-    async def run(deps: Deps, job: Job) -> Any:
-        await arm_if_subscribed(deps, job.member_id, int(job.payload["deal_id"]))
-        return await handler(deps, job)
-
-    return run
-
-
-async def arm_if_subscribed(deps: Deps, member_id: str, deal_id: int) -> None:
-    async with unit_of_work(deps.sessions) as session:
-        if await nodes.subscribers(session, member_id):
-            await queue.arm_exchange_deal(session, member_id, deal_id)
+async def arm_if_subscribed(session: AsyncSession, member_id: str, deal_id: int) -> None:
+    """Arm the exchange's look at the deal when a node receives the portal's changes."""
+    if await nodes.subscribers(session, member_id):
+        await queue.arm_exchange_deal(session, member_id, deal_id)
 
 
 def snapshot_of(deal: DealRecord, raw_rows: Any) -> dict[str, Any]:

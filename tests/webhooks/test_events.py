@@ -32,7 +32,7 @@ class TestEventIntake:
         assert response.status_code == 200
         assert response.json() == {"status": "accepted"}
         assert await harness.count(InboxEvent) == 1
-        assert await job_kinds(harness) == ["bonus_deal", "sync_deal"]
+        assert await job_kinds(harness) == ["sync_deal"]
 
     async def test_duplicate_delivery_three_times_stores_one_row(self, harness: AppHarness) -> None:
         statuses = [
@@ -41,7 +41,7 @@ class TestEventIntake:
         ]
         assert statuses == ["accepted", "duplicate", "duplicate"]
         assert await harness.count(InboxEvent) == 1
-        assert await job_kinds(harness) == ["bonus_deal", "sync_deal"]
+        assert await job_kinds(harness) == ["sync_deal"]
 
     async def test_many_events_for_one_deal_coalesce_into_one_job(
         self, harness: AppHarness
@@ -51,7 +51,7 @@ class TestEventIntake:
                 await harness.post_form("/b24/events", deal_event(ts=str(1000 + ts)))
             ).status_code == 200
         assert await harness.count(InboxEvent) == 10
-        assert await job_kinds(harness) == ["bonus_deal", "sync_deal"]
+        assert await job_kinds(harness) == ["sync_deal"]
 
     async def test_stored_payload_keeps_no_token(self, harness: AppHarness) -> None:
         await harness.post_form("/b24/events", deal_event())

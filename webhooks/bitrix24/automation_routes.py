@@ -10,9 +10,9 @@ from app.core.models.base import utc_now
 from app.core.portal_store import find_active_portal
 from app.core.uow import in_transaction
 from webhooks.bitrix24.actions import accept_action, action_urls, read_action_request
+from webhooks.bitrix24.body import read_form
 from webhooks.bitrix24.form import FormError
 from webhooks.bitrix24.robots import accept_robot, read_robot_call
-from webhooks.bitrix24.routes import read_form
 
 router = APIRouter(tags=["bitrix24 automations"])
 SECRET_HEADER = "X-Action-Secret"  # noqa: S105  (a header name, not a secret)

@@ -48,11 +48,6 @@ def sync_delivery(
     )
 
 
-def companion_deliveries(sync: queue.Delivery) -> list[queue.Delivery]:
-    """Jobs armed beside an entity's sync job: a deal's bonus job (PRODUCT §3.9)."""
-    return [queue.bonus_delivery(sync)] if sync.job_kind == queue.SYNC_DEAL else []
-
-
 async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[str, Any]:
     portal = await verify_sender(
         session, envelope.member_id, envelope.application_token, route="events"
@@ -64,7 +59,7 @@ async def accept_event(session: AsyncSession, envelope: EventEnvelope) -> dict[s
     if envelope.name not in CRM_EVENTS:
         return {"status": "ignored"}
     sync = sync_delivery(envelope)
-    accepted = (await queue.accept_many(session, [sync, *companion_deliveries(sync)]))[0]
+    accepted = (await queue.accept_many(session, [sync]))[0]
     log.info(
         "event accepted",
         member_id=envelope.member_id,
@@ -103,8 +98,7 @@ async def accept_events(
             continue
         accepted.append((index, sync_delivery(envelope, coalescing)))
     syncs = [delivery for _index, delivery in accepted]
-    companions = [extra for sync in syncs for extra in companion_deliveries(sync)]
-    outcomes = (await queue.accept_many(session, syncs + companions))[: len(syncs)]
+    outcomes = await queue.accept_many(session, syncs)
     for (index, _delivery), outcome in zip(accepted, outcomes, strict=True):
         answers[index] = {"status": "duplicate" if outcome.duplicate else "accepted"}
     _log_accepted(syncs, outcomes)

@@ -6,15 +6,13 @@ one stored for that ``member_id``, is the only proof (REST_FACTS §8.4).
 
 from typing import cast
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Forbidden, PayloadTooLarge, Unauthorized
+from app.core.errors import Forbidden, Unauthorized
 from app.core.logs import get_logger
 from app.core.models import Portal
 from app.core.portal_store import find_active_portal
 from app.core.security import fingerprint, tokens_match
-from webhooks.bitrix24.form import MAX_BODY_BYTES
 
 security_log = get_logger("b24bridge.security")
 
@@ -39,18 +37,3 @@ def check_sender(stored: str | None, member_id: str, token: str, *, route: str) 
             token_fingerprint=fingerprint(token),
         )
         raise Forbidden("application token does not match this portal")
-
-
-async def read_body(request: Request) -> bytes:
-    """The request body, refused past the size cap without reading it all."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"body is larger than {MAX_BODY_BYTES} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"body is larger than {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)

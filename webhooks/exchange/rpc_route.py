@@ -17,7 +17,7 @@ from automations.exchange import nodes
 from automations.exchange.credentials import split_bearer
 from automations.exchange.intake import open_feed
 from automations.exchange.promo import read_promo_codes
-from webhooks.bitrix24.verify import read_body
+from webhooks.bitrix24.body import read_body
 from webhooks.exchange.jsonrpc import (
     INVALID_REQUEST,
     UNAUTHORIZED,

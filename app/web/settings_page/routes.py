@@ -20,7 +20,7 @@ from app.web.settings_page.render import (
 )
 from app.web.settings_page.words import word
 from connectors.bitrix24 import Bitrix24Error
-from webhooks.bitrix24.routes import read_form
+from webhooks.bitrix24.body import read_form
 
 router = APIRouter(tags=["settings page"])
 

@@ -19,7 +19,7 @@ from app.web.tab.jobs import job_state
 from app.web.tab.proposal_api import proposal_state, queue_proposal
 from app.web.tab.render import line_json, render_tab, render_tab_error
 from app.worker.actions import ACTIONS, QueuedAction, queue_action
-from webhooks.bitrix24.routes import read_form
+from webhooks.bitrix24.body import read_form
 
 router = APIRouter(tags=["search tab"])
 
