@@ -1,5 +1,7 @@
 """The event endpoint: durable before 200, deduplicated, and closed to forgeries (R1, S1-S4, S12)."""
 
+import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
@@ -19,7 +21,7 @@ async def harness(database_url: str) -> AsyncIterator[AppHarness]:
 
 
 async def job_kinds(harness: AppHarness) -> list[str]:
-    """A deal's event arms its sync job and, beside it, its bonus job (PRODUCT §3.9)."""
+    """A deal's event arms one job, its sync (the bonus mark is among the sync's notices)."""
     async with harness.context.sessions() as session:
         return sorted(await session.scalars(select(Job.kind)))
 
@@ -52,6 +54,21 @@ class TestEventIntake:
             ).status_code == 200
         assert await harness.count(InboxEvent) == 10
         assert await job_kinds(harness) == ["sync_deal"]
+
+    async def test_a_storm_with_every_delivery_sent_twice_stores_each_once(
+        self, harness: AppHarness
+    ) -> None:
+        """Concurrent batches (several commits in flight on PostgreSQL) share job rows and
+        race on the same delivery: each is stored once, answered accepted once."""
+        deliveries = [deal_event(1 + i % 10, ts=str(5000 + i)) for i in range(60)]
+        answers = await asyncio.gather(
+            *(harness.post_form("/b24/events", body) for body in deliveries + deliveries)
+        )
+        assert {response.status_code for response in answers} == {200}
+        statuses = Counter(response.json()["status"] for response in answers)
+        assert statuses == {"accepted": 60, "duplicate": 60}
+        assert await harness.count(InboxEvent) == 60
+        assert await job_kinds(harness) == ["sync_deal"] * 10
 
     async def test_stored_payload_keeps_no_token(self, harness: AppHarness) -> None:
         await harness.post_form("/b24/events", deal_event())

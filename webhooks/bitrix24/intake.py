@@ -5,6 +5,11 @@ Each request still gets its answer only after its row is committed (DR1), but a 
 costs one commit — and on SQLite one writer — instead of one per request. A request
 whose sender fails verification gets its own 401/403 without affecting the others
 (verification happens before anything is written).
+
+On a database with concurrent writers (PostgreSQL) up to ``COMMITS_IN_FLIGHT`` batches
+commit at once: with one at a time, the intake's rate is the connections' count over one
+commit cycle. Concurrent batches are as safe as several web processes: each locks the job
+rows it shares in the same key order. SQLite has one writer, so there it stays one.
 """
 
 import asyncio
@@ -20,6 +25,7 @@ from webhooks.bitrix24.envelope import EventEnvelope
 from webhooks.bitrix24.events import accept_events
 
 MAX_BATCH = 200
+COMMITS_IN_FLIGHT = 3
 log = get_logger("b24bridge.events")
 Item = tuple[EventEnvelope, "asyncio.Future[dict[str, Any]]"]
 
@@ -32,6 +38,9 @@ class EventIntake:
         self._coalescing = Coalescing(settings.sync_quiet_seconds, settings.sync_max_delay_seconds)
         self._queue: asyncio.Queue[Item] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        single_writer = context.engine.dialect.name == "sqlite"
+        self._in_flight = asyncio.Semaphore(1 if single_writer else COMMITS_IN_FLIGHT)
+        self._batches: set[asyncio.Task[None]] = set()
 
     async def submit(self, envelope: EventEnvelope) -> dict[str, Any]:
         """Store one delivery (with whatever else is queued) and return its answer."""
@@ -43,10 +52,20 @@ class EventIntake:
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            first = await self._queue.get()
+            await self._in_flight.acquire()  # what queues meanwhile joins this batch
+            batch = [first]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            task = asyncio.create_task(self._store_then_release(batch))
+            self._batches.add(task)
+            task.add_done_callback(self._batches.discard)
+
+    async def _store_then_release(self, batch: list[Item]) -> None:
+        try:
             await self._store(batch)
+        finally:
+            self._in_flight.release()
 
     async def _store(self, batch: list[Item]) -> None:
         answers = await self._answers([envelope for envelope, _future in batch])
@@ -83,6 +102,7 @@ class EventIntake:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await asyncio.gather(*self._batches, return_exceptions=True)  # answer who is waiting
 
 
 def event_intake(context: AppContext) -> EventIntake:
