@@ -1,7 +1,8 @@
 """Deal changes for the outbox (the ``exchange_deal`` job), armed by every deal sync.
 
-Trigger: a deal event arms ``sync_deal``; its notices (``automations.deal_notices``) arm ``exchange_deal`` for
-that deal when the portal has a node receiving changes (direction out or both). Rule: the
+Trigger: a deal event arms ``sync_deal``; its notices (``automations.deal_notices``) arm
+``exchange_deal`` for that deal when the portal has a node receiving changes (direction
+out or both). Rule: the
 deal's stage, sum and rows are compared with the snapshot last seen (the rows the gateway
 itself wrote count as seen, so its own writes echo as nothing). Effect: one outbox entry per
 recipient — the nodes that sent this order, or, for a deal made in Bitrix24, the nodes of

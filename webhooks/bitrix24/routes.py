@@ -37,13 +37,9 @@ class EventRoute:
             await self.app(scope, receive, send)
             return
         try:
-            body = await receive_body(receive, scope["headers"])
-        except ClientGone:
+            status, answer = await _answer(scope, receive)
+        except ClientGone:  # nobody is left to answer
             return
-        except AppError as refused:
-            await _send_json(send, refused.status_code, _json(error_body(refused)))
-            return
-        status, answer = await _answer(scope["app"].state.context, body)
         await _send_json(send, status, answer)
 
 
@@ -60,9 +56,12 @@ async def receive_event(context: AppContext, body: bytes) -> dict[str, Any]:
     return await event_intake(context).submit(envelope)
 
 
-async def _answer(context: AppContext, body: bytes) -> tuple[int, bytes]:
+async def _answer(scope: Scope, receive: Receive) -> tuple[int, bytes]:
     try:
-        answer = await receive_event(context, body)
+        body = await receive_body(receive, scope["headers"])
+        answer = await receive_event(scope["app"].state.context, body)
+    except ClientGone:
+        raise
     except AppError as refused:
         return refused.status_code, _json(error_body(refused))
     except Exception as exc:  # never a traceback to the sender; the event was not stored
