@@ -475,6 +475,19 @@ async def fail(
     )
 
 
+async def extend_lease(
+    session: AsyncSession, job: Job, *, worker_id: str, lease: timedelta
+) -> bool:
+    """Keep a running job ours for another ``lease``: a run longer than one lease is never
+    taken over by another worker while it still writes. False: the job is no longer ours."""
+    result = await session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.locked_by == worker_id, Job.status == RUNNING)
+        .values(locked_until=utc_now() + lease)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def release(session: AsyncSession, *, worker_id: str) -> None:
     """Hand back every job this worker holds (graceful shutdown)."""
     await session.execute(

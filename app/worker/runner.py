@@ -6,8 +6,9 @@ tab and the robots can tell the person who asked.
 
 Failures are retried with exponential backoff and dead-lettered after
 ``INBOX_MAX_ATTEMPTS`` — except a job waiting for a side that is merely down
-(``UnavailableError``), which keeps retrying at its capped pause; a crashed worker's jobs come back when its lease runs out;
-SIGTERM releases what is held (R3, R19, R21). A portal may hold at most
+(``UnavailableError``), which keeps retrying at its capped pause. A running job's lease is
+renewed every third of it, so a long run is never taken over; a crashed worker's jobs come
+back when their lease runs out; SIGTERM releases what is held (R3, R19, R21). A portal may hold at most
 ``per_portal_cap`` running jobs across all workers (``WORKER_PORTAL_CONCURRENCY``), and
 claiming is round robin by portal, so one slow portal or one portal's backlog cannot take
 every slot (R8, PRODUCT §3.11).
@@ -48,6 +49,7 @@ class Worker:
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
     _running: Counter[str] = field(default_factory=Counter)
+    _held: set[int | None] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -96,6 +98,9 @@ class Worker:
         return len(claimed)
 
     def _start(self, job: Job) -> None:
+        if job.id in self._held:
+            return  # already running here: its lease lapsed under load, the run goes on
+        self._held.add(job.id)
         self._running[job.member_id] += 1
         task = asyncio.create_task(self._run(job))
         self._tasks.add(task)
@@ -135,10 +140,11 @@ class Worker:
             )
         finally:
             self._running[job.member_id] -= 1
+            self._held.discard(job.id)
 
     async def _run_and_record(self, job: Job) -> None:
         try:
-            outcome = await self._handle(job)
+            outcome = await self._keeping_lease(job)
         except Exception as exc:  # unit-of-work boundary: record the failure
             await self._record_failure(job, exc)
             return
@@ -153,6 +159,30 @@ class Worker:
             outcome=outcome.kind.value,
             message=outcome.message,
         )
+
+    async def _keeping_lease(self, job: Job) -> Outcome:
+        """Run the job's handler, renewing its lease every third of it, so a long run (a
+        portal's slow answers, a queue at the limiter) is never run a second time at once."""
+        handling = asyncio.ensure_future(self._handle(job))
+        every = max(self.lease.total_seconds() / 3, 0.05)
+        try:
+            while not (await asyncio.wait({handling}, timeout=every))[0]:
+                await self._renew_lease(job)
+            return handling.result()
+        finally:
+            handling.cancel()
+
+    async def _renew_lease(self, job: Job) -> None:
+        try:
+            async with unit_of_work(self.deps.sessions) as session:
+                kept = await queue.extend_lease(
+                    session, job, worker_id=self.worker_id, lease=self.lease
+                )
+        except Exception as exc:  # database outage: the run goes on, renewal is retried
+            log.warning("lease not renewed", job_id=job.id, error=type(exc).__name__)
+            return
+        if not kept:
+            log.warning("job lease lost to another worker", job_id=job.id, kind=job.kind)
 
     async def _handle(self, job: Job) -> Outcome:
         handler = self.handlers.get(job.kind)

@@ -161,6 +161,34 @@ class TestWorker:
         await worker.run_until_idle()
         assert runs == [worker.worker_id]
 
+    async def test_a_run_longer_than_its_lease_is_not_run_again_meanwhile(
+        self, harness: AppHarness
+    ) -> None:
+        job_id = await arm(harness.context, "a")
+        runs: list[int] = []
+
+        async def slow(_deps: Deps, job: Job) -> str:
+            runs.append(job.id or 0)
+            await asyncio.sleep(1.2)  # four leases of 0.3 s
+            return "ok"
+
+        worker = Worker(
+            job_deps(harness.context),
+            {"count": slow},
+            concurrency=2,
+            lease=timedelta(seconds=0.3),
+            poll_seconds=0.02,
+        )
+        running = asyncio.create_task(worker.run_forever())
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if (await get_job(harness.context, job_id)).status == "done":
+                break
+        await worker.stop()
+        await running
+        assert runs == [job_id]
+        assert (await get_job(harness.context, job_id)).attempts == 1
+
     async def test_graceful_stop_releases_held_jobs(self, harness: AppHarness) -> None:
         job_id = await arm(harness.context, "a")
         worker = Worker(job_deps(harness.context), {})
