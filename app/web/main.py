@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from app.core.config import Settings, get_settings
 from app.core.context import AppContext
@@ -21,8 +22,19 @@ from app.web.settings_page import routes as settings_routes
 from app.web.tab import routes as tab_routes
 from app.worker.background import start_background, stop_background
 from webhooks.bitrix24 import automation_routes
-from webhooks.bitrix24.routes import EventRoute
+from webhooks.bitrix24.routes import answer_event, is_event_request
 from webhooks.exchange import routes as exchange_routes
+
+
+class BridgeApp(FastAPI):
+    """FastAPI, with Bitrix24's event route (the hot path) answered before its middleware
+    stack; see ``webhooks.bitrix24.routes``."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_event_request(scope):
+            await answer_event(self.state.context, scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,11 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await asyncio.shield(stop_background(background))
             await context.close()
 
-    app = FastAPI(
+    app = BridgeApp(
         title="b24bridge", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
     install_error_handlers(app)
-    app.add_middleware(EventRoute)  # the hot path, ahead of FastAPI's layers
     app.include_router(health.router)
     mount_docs(app)
     app.include_router(admin.router)

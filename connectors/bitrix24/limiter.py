@@ -74,13 +74,13 @@ class Grant:
 class _Lane:
     """Callers of one portal in this process, queued by (priority, arrival)."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet_seconds: float) -> None:
         self.waiting: list[_Ticket] = []
         self.turns: dict[_Ticket, asyncio.Event] = {}
         self.in_flight = 0
         self.backoff_step = 0
         self.last_refusal_at = float("-inf")
-        self.arrivals = ArrivalSpread()
+        self.arrivals = ArrivalSpread(quiet_seconds=quiet_seconds)
 
     def join(self, ticket: _Ticket) -> asyncio.Event:
         previous_head = self.waiting[0] if self.waiting else None
@@ -140,7 +140,7 @@ class RateLimiter:
         """Wait until one request carrying ``methods`` may be sent to ``key``."""
         started = self.clock.now()
         await self._wait_for_methods(key, frozenset(methods))
-        lane = self._lanes.setdefault(key, _Lane())
+        lane = self._lanes.get(key) or self._lanes.setdefault(key, self._new_lane())
         ticket = (int(priority), next(self._tickets))
         turn = lane.join(ticket)
         try:
@@ -152,6 +152,10 @@ class RateLimiter:
         if now > started:
             self._observer.limiter_waited(key, now - started)
         return Grant(key=key, probe=decision.probe, granted_at=now)
+
+    def _new_lane(self) -> _Lane:
+        """A portal's lane; its bucket is certainly empty after a full drain's quiet."""
+        return _Lane(quiet_seconds=self.policy.capacity / self.policy.usable_drain)
 
     def release(self, grant: Grant) -> None:
         """The request ended (whatever its outcome)."""

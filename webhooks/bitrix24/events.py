@@ -106,19 +106,11 @@ async def accept_events(
 
 
 def _log_accepted(deliveries: list[queue.Delivery], outcomes: list[queue.Accepted]) -> None:
-    """One line per burst; a line per event only at DEBUG (the hot path stays lean)."""
+    """One line per burst (the hot path stays lean); each event is its inbox row."""
     if not deliveries:
         return
     duplicates = sum(1 for outcome in outcomes if outcome.duplicate)
     log.info("events accepted", count=len(deliveries), duplicates=duplicates)
-    for delivery, outcome in zip(deliveries, outcomes, strict=True):
-        log.debug(
-            "event accepted",
-            member_id=delivery.member_id,
-            event_name=delivery.name,
-            entity_id=delivery.entity_id,
-            duplicate=outcome.duplicate,
-        )
 
 
 async def _accept_or_refusal(

@@ -1,17 +1,18 @@
 """The route of Bitrix24's events (CRM and app events into the inbox), ahead of FastAPI.
 
 ``POST /b24/events`` is the app's hot path: Bitrix24 sends a request per changed entity, so
-a mass update is a storm of them. It is answered by a pure ASGI middleware in front of
-FastAPI's routing, exception and dependency layers, which cost as much CPU as the rest of a
-bare endpoint's request (0.10 of 0.20 ms, measured with ``benchmarks/event_intake.py``).
-Every other request goes on to FastAPI. The answers are FastAPI's: the same ready JSON
-bodies, and a refusal rendered by ``app.core.errors.error_body``.
+a mass update is a storm of them. It is answered in plain ASGI before FastAPI's middleware
+stack (the app's ``__call__``, ``app.web.main.BridgeApp``): its error, telemetry,
+body-limit, routing, exception and dependency layers cost as much CPU as the rest of a
+bare endpoint's request (measured with ``benchmarks/event_intake.py``). Every other request
+goes on to FastAPI. The answers are FastAPI's: the same ready JSON bodies, and a refusal
+rendered by ``app.core.errors.error_body``.
 """
 
 import json
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from app.core.context import AppContext
 from app.core.errors import AppError, BadRequest, error_body
@@ -26,21 +27,19 @@ EVENTS_PATH = "/b24/events"
 log = get_logger("b24bridge.events")
 
 
-class EventRoute:
-    """ASGI middleware: answers ``POST /b24/events``, passes everything else to ``app``."""
+def is_event_request(scope: Scope) -> bool:
+    return bool(
+        scope["type"] == "http" and scope["path"] == EVENTS_PATH and scope["method"] == "POST"
+    )
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != EVENTS_PATH or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        try:
-            status, answer = await _answer(scope, receive)
-        except ClientGone:  # nobody is left to answer
-            return
-        await _send_json(send, status, answer)
+async def answer_event(context: AppContext, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer one ``POST /b24/events`` (nothing, when the sender hung up mid-body)."""
+    try:
+        status, answer = await _answer(context, scope, receive)
+    except ClientGone:  # nobody is left to answer
+        return
+    await _send_json(send, status, answer)
 
 
 async def receive_event(context: AppContext, body: bytes) -> dict[str, Any]:
@@ -56,10 +55,10 @@ async def receive_event(context: AppContext, body: bytes) -> dict[str, Any]:
     return await event_intake(context).submit(envelope)
 
 
-async def _answer(scope: Scope, receive: Receive) -> tuple[int, bytes]:
+async def _answer(context: AppContext, scope: Scope, receive: Receive) -> tuple[int, bytes]:
     try:
         body = await receive_body(receive, scope["headers"])
-        answer = await receive_event(scope["app"].state.context, body)
+        answer = await receive_event(context, body)
     except ClientGone:
         raise
     except AppError as refused:
