@@ -5,9 +5,10 @@ database and one portal, then drives ``POST /b24/events`` with form-encoded
 ONCRMDEALUPDATE deliveries in one of three modes:
 
 * ``burst`` (default): N events over M deals, C at a time, from an httpx client;
-* ``wrk``: wrk with ``--connections`` for ``--seconds``, first against a bare FastAPI
-  endpoint that only parses the same form and answers 200 (``bare_endpoint.py``), then
-  against the app, in the same run: both requests/s, p50/p99 and the ratio;
+* ``wrk``: wrk with ``--connections`` for ``--seconds`` per server, against a bare FastAPI
+  endpoint that only parses the same form and answers 200 (``bare_endpoint.py``) and
+  against the app, in ``--rounds`` turns in the same run: both requests/s, p50/p99, server
+  CPU per request and the ratio, per round and over all;
 * ``steady``: an open-loop paced sender at ``--rate`` events/s (latency counted from the
   moment each request was due, so a stall is not hidden), p50/p99/max.
 
@@ -30,7 +31,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -213,56 +214,84 @@ async def run_burst(args: argparse.Namespace, database_url: str) -> None:
 
 
 @dataclass
-class Pass:
-    result: WrkResult
-    cpu_ms_per_request: float
-    inbox_rows: int = 0
+class Rounds:
+    """wrk passes against one server, taken in turns with the other server's."""
+
+    server: Server
+    first_ts: int
+    passes: list[WrkResult] = field(default_factory=list)
+    cpu_seconds: float = 0.0
+
+    def run(self, args: argparse.Namespace, seconds: float) -> WrkResult:
+        cpu_before = cpu_seconds(self.server.pid)
+        result = run_wrk(
+            self.server.url, seconds=seconds, connections=args.connections, deals=args.deals,
+            first_ts=self.first_ts + len(self.passes) * 1_000_000,
+        )  # fmt: skip
+        self.cpu_seconds += cpu_seconds(self.server.pid) - cpu_before
+        self.passes.append(result)
+        return result
+
+    @property
+    def requests(self) -> int:
+        return sum(result.requests for result in self.passes)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / sum(result.seconds for result in self.passes)
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.cpu_seconds / max(1, self.requests)
 
 
-async def wrk_pass(
-    args: argparse.Namespace, server: Server, first_ts: int, database_url: str = ""
-) -> Pass:
-    """A warm-up, then the measured run: its figures, the server's CPU ms per request and
-    (with ``database_url``) the inbox rows the measured run added."""
-    run_wrk(server.url, seconds=2, connections=args.connections, deals=args.deals, first_ts=1)
-    rows_before = await count_inbox(database_url) if database_url else 0
-    cpu_before = cpu_seconds(server.pid)
-    result = run_wrk(
-        server.url, seconds=args.seconds, connections=args.connections, deals=args.deals,
-        first_ts=first_ts,
-    )  # fmt: skip
-    cpu = cpu_seconds(server.pid) - cpu_before
-    if not database_url:
-        return Pass(result, 1000 * cpu / max(1, result.requests))
-    await asyncio.sleep(1)  # requests wrk abandoned at its end may still commit
-    rows = await count_inbox(database_url) - rows_before
-    return Pass(result, 1000 * cpu / max(1, result.requests), rows)
+def print_pass(name: str, result: WrkResult, note: str = "") -> None:
+    print(
+        f"{name:<14}{result.per_second:>9.0f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}"
+        f"{result.answered_200:>9}{result.other_status:>7}{result.socket_errors:>9}{note}"
+    )
 
 
 async def run_wrk_mode(args: argparse.Namespace, database_url: str) -> None:
-    async with bare_server() as server:
-        bare_pass = await wrk_pass(args, server, 1_000_000_000)
-    async with app_server(database_url) as server:
-        our_pass = await wrk_pass(args, server, 1_100_000_000, database_url)
-    bare, bare_cpu = bare_pass.result, bare_pass.cpu_ms_per_request
-    ours, our_cpu, rows = our_pass.result, our_pass.cpu_ms_per_request, our_pass.inbox_rows
+    """Both servers up at once; ``--rounds`` passes each, in turns, so a change in the
+    machine's speed (a shared VM's neighbours) falls on both sides of each ratio."""
+    async with bare_server() as bare_process, app_server(database_url) as app_process:
+        bare, ours = Rounds(bare_process, 1_000_000_000), Rounds(app_process, 1_100_000_000)
+        for server in (bare_process, app_process):  # warm-up, not counted
+            run_wrk(server.url, seconds=2, connections=args.connections, deals=args.deals,
+                    first_ts=1)  # fmt: skip
+        rows_before = await count_inbox(database_url)
+        seconds = args.seconds / args.rounds
+        print(f"wrk: {args.connections} connections, {args.rounds} rounds of {seconds:g} s "
+              f"per server, bodies over {args.deals} deals")  # fmt: skip
+        print(f"{'round':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'200':>9}{'other':>7}"
+              f"{'sock err':>9}")  # fmt: skip
+        ratios = []
+        for index in range(args.rounds):
+            base, result = bare.run(args, seconds), ours.run(args, seconds)
+            ratios.append(result.per_second / base.per_second)
+            print_pass(f"{index + 1} bare", base)
+            print_pass(f"{index + 1} b24bridge", result, f"   ratio {ratios[-1]:.2f}")
+        await asyncio.sleep(1)  # requests wrk abandoned at its end may still commit
+        rows = await count_inbox(database_url) - rows_before
+    accepted = sum(result.accepted for result in ours.passes)
+    worst_p99 = max(result.p99_ms for result in ours.passes)
     print(
-        f"wrk: {args.connections} connections, {args.seconds:g} s, bodies over {args.deals} deals"
+        f"bare FastAPI   {bare.per_second:>9.0f} req/s   CPU {bare.cpu_ms_per_request:.2f} ms/req"
+    )
+    print(f"b24bridge      {ours.per_second:>9.0f} req/s   CPU {ours.cpu_ms_per_request:.2f} ms/req"
+          f"   p99 (worst round) {worst_p99:.1f} ms")  # fmt: skip
+    print(
+        f"ratio ours / bare, requests/s            {ours.per_second / bare.per_second:.2f}"
+        f" (rounds: median {statistics.median(ratios):.2f}, "
+        f"{min(ratios):.2f}-{max(ratios):.2f})"
     )
     print(
-        f"{'server':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'200':>9}{'other':>7}"
-        f"{'sock err':>9}{'CPU ms/req':>11}"
+        f"ratio bare / ours, server CPU per request "
+        f"{bare.cpu_ms_per_request / max(ours.cpu_ms_per_request, 1e-9):.2f}"
     )
-    for name, r, cpu in (("bare FastAPI", bare, bare_cpu), ("b24bridge", ours, our_cpu)):
-        print(
-            f"{name:<14}{r.per_second:>9.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}"
-            f"{r.answered_200:>9}{r.other_status:>7}{r.socket_errors:>9}{cpu:>11.2f}"
-        )
-    print(f"ratio ours / bare, requests/s            {ours.per_second / bare.per_second:.2f}")
-    print(f"ratio bare / ours, server CPU per request {bare_cpu / max(our_cpu, 1e-9):.2f}")
-    stored = rows >= ours.accepted
-    verdict = "every 200 stored" if stored else "MISSING ROWS"
-    print(f"inbox rows {rows} (warm-up excluded) for {ours.accepted} answers 'accepted': {verdict}")
+    verdict = "every 200 stored" if rows >= accepted else "MISSING ROWS"
+    print(f"inbox rows {rows} (warm-up excluded) for {accepted} answers 'accepted': {verdict}")
 
 
 async def run_steady(args: argparse.Namespace, database_url: str) -> None:
@@ -301,6 +330,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3, help="wrk mode: turns per server")
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.models import InboxEvent, Job, PortalTurn
 from app.core.models.base import utc_now
 from app.core.outcome import Outcome
+from app.core.row_documents import ROWS, render_rows, rows_source
 from app.core.upsert import insert_for
 
 RUNNING, PENDING, DONE, DEAD = "running", "pending", "done", "dead"
@@ -117,7 +118,8 @@ async def _arm_jobs(session: AsyncSession, deliveries: list[Delivery]) -> dict[s
         )
         for _key, d in sorted(latest.items())
     ]
-    result = await session.execute(_burst_statements(session).arm_jobs, rows)
+    statements = _burst_statements(session)
+    result = await session.execute(statements.arm_jobs, statements.bind(session, Job, rows))
     return {key: int(job_id) for job_id, key in result.all()}
 
 
@@ -139,34 +141,65 @@ async def _insert_inbox_rows(
         }
         for _key, d in sorted(unique.items())
     ]
-    statement = _burst_statements(session).insert_inbox
-    return set((await session.execute(statement, rows)).scalars().all())
+    statements = _burst_statements(session)
+    result = await session.execute(
+        statements.insert_inbox, statements.bind(session, InboxEvent, rows)
+    )
+    return set(result.scalars().all())
+
+
+_JOB_COLUMNS = (
+    "member_id",
+    "kind",
+    "coalesce_key",
+    "payload",
+    "status",
+    "run_after",
+    "pending_since",
+    "due_by",
+    "created_at",
+    "updated_at",
+)  # fmt: skip  (the keys of ``_job_row``)
+_INBOX_COLUMNS = (
+    "member_id", "dedupe_key", "source", "name", "entity_id", "payload", "job_id", "received_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class _BurstStatements:
-    """The two statements of ``accept_many``, built once per dialect: Core executemany, so
-    SQLAlchemy compiles each once and sends a burst as one multi-row statement."""
+    """The two statements of ``accept_many``, built once per dialect: each takes its burst's
+    rows as one JSON document (``app.core.row_documents``), so a burst of N events is two
+    statements with one parameter each."""
 
     arm_jobs: Any
     insert_inbox: Any
+
+    @staticmethod
+    def bind(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> dict[str, str]:
+        dialect = session.get_bind().dialect
+        return {ROWS: render_rows(dialect, model.__table__, rows)}
 
 
 _BURST_STATEMENTS: dict[str, _BurstStatements] = {}
 
 
 def _burst_statements(session: AsyncSession) -> _BurstStatements:
-    dialect = session.get_bind().dialect.name
-    if dialect not in _BURST_STATEMENTS:
+    dialect = session.get_bind().dialect
+    if dialect.name not in _BURST_STATEMENTS:
         jobs, inbox = Job.__table__, InboxEvent.__table__
-        arm = _rearm_on_conflict(insert_for(session, jobs))
-        _BURST_STATEMENTS[dialect] = _BurstStatements(
-            arm_jobs=arm.returning(jobs.c.id, jobs.c.coalesce_key),
-            insert_inbox=insert_for(session, inbox)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(inbox.c.dedupe_key),
+        arm = insert_for(session, jobs).from_select(
+            _JOB_COLUMNS, rows_source(dialect, jobs, _JOB_COLUMNS)
         )
-    return _BURST_STATEMENTS[dialect]
+        store = insert_for(session, inbox).from_select(
+            _INBOX_COLUMNS, rows_source(dialect, inbox, _INBOX_COLUMNS)
+        )
+        _BURST_STATEMENTS[dialect.name] = _BurstStatements(
+            arm_jobs=_rearm_on_conflict(arm).returning(jobs.c.id, jobs.c.coalesce_key),
+            insert_inbox=store.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
+                inbox.c.dedupe_key
+            ),
+        )
+    return _BURST_STATEMENTS[dialect.name]
 
 
 async def arm_job(
