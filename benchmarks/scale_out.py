@@ -111,22 +111,26 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
         worker.wait(timeout=60)
 
 
-async def portal_logs(control: httpx.AsyncClient, portals: dict[str, str]) -> tuple[int, float]:
-    refused, peak = 0, 0.0
+async def portal_logs(
+    control: httpx.AsyncClient, portals: dict[str, str]
+) -> tuple[int, float, int]:
+    """503 answers, the highest bucket level, and the most requests one portal got."""
+    refused, peak, most = 0, 0.0, 0
     for code in portals:
         log: list[dict[str, Any]] = (
             await control.get(f"/_sandbox/portals/{code}/requests")
         ).json()["requests"]
         refused += sum(1 for r in log if r.get("http_status") == 503)
         peak = max([peak, *(r.get("bucket_level") or 0.0 for r in log)])
+        most = max(most, len(log))
         await control.delete(f"/_sandbox/portals/{code}/requests")
-    return refused, peak
+    return refused, peak, most
 
 
 async def run_setup(
     args: argparse.Namespace, database_url: str, portals: dict[str, str], env: dict[str, str],
     control: httpx.AsyncClient,
-) -> tuple[int, float, int, float, int]:  # fmt: skip
+) -> tuple[int, float, int, float, int, int]:  # fmt: skip
     await asyncio.sleep(50 / 2.0 + 1)  # every portal's bucket drains completely
     jobs = await arm_jobs(database_url, portals, args.deals)
     started = time.perf_counter()
@@ -137,9 +141,9 @@ async def run_setup(
         wall = time.perf_counter() - started
     finally:
         stop_workers(workers)
-    refused, peak = await portal_logs(control, portals)
+    refused, peak, most = await portal_logs(control, portals)
     dead = await count_jobs(database_url, queue.DEAD)
-    return jobs, wall, refused, peak, dead
+    return jobs, wall, refused, peak, dead, most
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -173,15 +177,18 @@ async def main_async(args: argparse.Namespace) -> None:
         f"{args.portals} portals x {args.deals} jobs, bucket 50 at 2/s each; load {os.getloadavg()[0]:.2f}"
     )
     print(
-        f"{'processes':>10}{'jobs':>7}{'wall s':>9}{'jobs/s':>9}{'speed-up':>10}{'503':>6}{'peak':>7}{'dead':>6}"
+        f"{'processes':>10}{'jobs':>7}{'wall s':>9}{'jobs/s':>9}{'speed-up':>10}{'503':>6}"
+        f"{'peak':>7}{'dead':>6}{'requests':>10}{'floor s':>9}"
     )
     base_rate = rows[0][1] / rows[0][2]
-    for count, jobs, wall, refused, peak, dead in rows:
+    for count, jobs, wall, refused, peak, dead, most in rows:
         rate = jobs / wall
+        floor = max(0, most - 50) / 2.0  # the busiest portal's requests past its burst, at 2/s
         print(
             f"{count:>10}{jobs:>7}{wall:>9.2f}{rate:>9.1f}{rate / base_rate:>10.2f}"
-            f"{refused:>6}{peak:>7.1f}{dead:>6}"
+            f"{refused:>6}{peak:>7.1f}{dead:>6}{most:>10}{floor:>9.1f}"
         )
+    print("requests: the busiest portal's; floor: the least wall its bucket allows")
 
 
 def main() -> None:

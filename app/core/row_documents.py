@@ -47,10 +47,9 @@ def render_rows(dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]]) 
 
 
 def _renderer(dialect: Dialect, column_type: Any) -> Callable[[Any], Any]:
+    """Timestamps rendered as the dialect stores them; JSON stays nested, the rest as is."""
     if isinstance(column_type, DateTime):
         return _timestamp_renderer(dialect, column_type)
-    if isinstance(column_type, JSON):
-        return _as_is  # nested: the database stores the document
     return _as_is
 
 
