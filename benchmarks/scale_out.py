@@ -34,13 +34,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from event_intake import wait_ready  # noqa: E402
+from event_intake import count_inbox, wait_ready  # noqa: E402
 from rest_throughput import free_port, sandbox  # noqa: E402
 
 from app.core import queue  # noqa: E402
 from app.core.db import create_engine, create_session_factory, unit_of_work  # noqa: E402
 from app.core.migrations import upgrade  # noqa: E402
-from app.core.models import InboxEvent, Job  # noqa: E402
+from app.core.models import Job  # noqa: E402
 from app.core.portal_store import PortalRegistration, register_portal  # noqa: E402
 from connectors.bitrix24.encoding import batch_command  # noqa: E402
 from tests.appclient import deal_event  # noqa: E402
@@ -136,16 +136,6 @@ async def send_events(app_url: str, portals: dict[str, str], deals: int) -> tupl
 
         await asyncio.gather(*(send(body) for body in bodies))
     return answers[0], answers[1]
-
-
-async def count_inbox(database_url: str) -> int:
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            statement = select(func.count()).select_from(InboxEvent)
-            return int(await connection.scalar(statement) or 0)
-    finally:
-        await engine.dispose()
 
 
 def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:

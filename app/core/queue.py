@@ -118,8 +118,13 @@ async def _arm_jobs(session: AsyncSession, deliveries: list[Delivery]) -> dict[s
         )
         for _key, d in sorted(latest.items())
     ]
-    statements = _burst_statements(session)
-    result = await session.execute(statements.arm_jobs, statements.bind(session, Job, rows))
+    jobs = Job.__table__
+    result = await _execute_burst(
+        session,
+        jobs,
+        rows,
+        lambda insert: _rearm_on_conflict(insert).returning(jobs.c.id, jobs.c.coalesce_key),
+    )
     return {key: int(job_id) for job_id, key in result.all()}
 
 
@@ -141,65 +146,35 @@ async def _insert_inbox_rows(
         }
         for _key, d in sorted(unique.items())
     ]
-    statements = _burst_statements(session)
-    result = await session.execute(
-        statements.insert_inbox, statements.bind(session, InboxEvent, rows)
+    inbox = InboxEvent.__table__
+    result = await _execute_burst(
+        session,
+        inbox,
+        rows,
+        lambda insert: insert.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
+            inbox.c.dedupe_key
+        ),
     )
     return set(result.scalars().all())
 
 
-_JOB_COLUMNS = (
-    "member_id",
-    "kind",
-    "coalesce_key",
-    "payload",
-    "status",
-    "run_after",
-    "pending_since",
-    "due_by",
-    "created_at",
-    "updated_at",
-)  # fmt: skip  (the keys of ``_job_row``)
-_INBOX_COLUMNS = (
-    "member_id", "dedupe_key", "source", "name", "entity_id", "payload", "job_id", "received_at",
-)  # fmt: skip
+_BURST_STATEMENTS: dict[tuple[str, str, tuple[str, ...]], Any] = {}
 
 
-@dataclass(frozen=True)
-class _BurstStatements:
-    """The two statements of ``accept_many``, built once per dialect: each takes its burst's
-    rows as one JSON document (``app.core.row_documents``), so a burst of N events is two
-    statements with one parameter each."""
-
-    arm_jobs: Any
-    insert_inbox: Any
-
-    @staticmethod
-    def bind(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> dict[str, str]:
-        dialect = session.get_bind().dialect
-        return {ROWS: render_rows(dialect, model.__table__, rows)}
-
-
-_BURST_STATEMENTS: dict[str, _BurstStatements] = {}
-
-
-def _burst_statements(session: AsyncSession) -> _BurstStatements:
+async def _execute_burst(
+    session: AsyncSession, table: Any, rows: list[dict[str, Any]], finish: Any
+) -> Any:
+    """``finish(INSERT INTO table …)`` with the burst's rows bound as one JSON document
+    (``app.core.row_documents``): N rows are one statement with one parameter. The
+    statement is built once per dialect, table and row keys."""
     dialect = session.get_bind().dialect
-    if dialect.name not in _BURST_STATEMENTS:
-        jobs, inbox = Job.__table__, InboxEvent.__table__
-        arm = insert_for(session, jobs).from_select(
-            _JOB_COLUMNS, rows_source(dialect, jobs, _JOB_COLUMNS)
-        )
-        store = insert_for(session, inbox).from_select(
-            _INBOX_COLUMNS, rows_source(dialect, inbox, _INBOX_COLUMNS)
-        )
-        _BURST_STATEMENTS[dialect.name] = _BurstStatements(
-            arm_jobs=_rearm_on_conflict(arm).returning(jobs.c.id, jobs.c.coalesce_key),
-            insert_inbox=store.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
-                inbox.c.dedupe_key
-            ),
-        )
-    return _BURST_STATEMENTS[dialect.name]
+    names = tuple(rows[0])
+    key = (dialect.name, table.name, names)
+    if key not in _BURST_STATEMENTS:
+        insert = insert_for(session, table).from_select(names, rows_source(dialect, table, names))
+        _BURST_STATEMENTS[key] = finish(insert)
+    document = render_rows(dialect, table, rows)
+    return await session.execute(_BURST_STATEMENTS[key], {ROWS: document})
 
 
 async def arm_job(

@@ -39,10 +39,10 @@ class ArrivalSpread:
         if arrived_at is None:
             return
         if self._last_granted is None or granted_at - self._last_granted >= self.quiet_seconds:
-            self._samples = 0
+            self._samples, self._last_granted = 0, granted_at  # a new busy period
             self._first_granted, self._first_arrived = granted_at, arrived_at
             self._lowest_delay = arrived_at - granted_at
-        self._last_granted = max(granted_at, self._last_granted or granted_at)
+        self._last_granted = max(self._last_granted, granted_at)
         self._samples += 1
         self._first_granted = min(self._first_granted, granted_at)
         self._first_arrived = min(self._first_arrived, arrived_at)
