@@ -143,7 +143,7 @@ class TestAppReplacedMidUpload:
         replacement = create_app(stack.context.settings)
         async with (
             serve(replacement, port),
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http,
         ):
             second = OneCBase(http, node, cookie=first.cookie, sessid=first.sessid)
             await http.post("/exchange/1c", params={"type": "sale", "mode": "file",

@@ -26,7 +26,7 @@ class TestLiveDelivery:
         self, live_pair: tuple[str, str], receiver: Receiver
     ) -> None:
         sandbox_url, receiver_url = live_pair
-        async with httpx.AsyncClient(base_url=sandbox_url) as http:
+        async with httpx.AsyncClient(base_url=sandbox_url, timeout=30) as http:
             install = await http.post(
                 "/_sandbox/portals/demo/install", json={"install_url": f"{receiver_url}/install"}
             )

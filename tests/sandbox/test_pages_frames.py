@@ -49,7 +49,7 @@ def live() -> Iterator[Live]:
 
 @pytest.fixture
 async def control(live: Live) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live.sandbox_url) as client:
+    async with httpx.AsyncClient(base_url=live.sandbox_url, timeout=30) as client:
         yield client
 
 
