@@ -52,6 +52,7 @@ bench: $(STAMP) ## Run the benchmark scripts
 	$(BIN)/python benchmarks/forged_flood.py
 	PYTHONPATH=. $(BIN)/python benchmarks/proposal.py
 	$(BIN)/python benchmarks/bonuses.py --drain 10
+	$(BIN)/python benchmarks/budget_store.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var/*.db

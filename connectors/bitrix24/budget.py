@@ -26,8 +26,8 @@ from typing import Protocol
 
 # Unix timestamps near 1.7e9 carry ~1e-7 s of float precision: tolerate that
 # much excess and never ask for a wait shorter than a millisecond.
-_EPSILON = 1e-6
-_MIN_WAIT = 1e-3
+EPSILON = 1e-6
+MIN_WAIT = 1e-3
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +90,8 @@ def decide(state: BucketState, policy: BucketPolicy, now: float) -> tuple[Bucket
     if state.paused_until > now:
         return drained, Decision(wait=state.paused_until - now)
     excess = level + 1.0 - policy.usable_capacity
-    if excess > _EPSILON:
-        return drained, Decision(wait=max(_MIN_WAIT, excess / policy.usable_drain))
+    if excess > EPSILON:
+        return drained, Decision(wait=max(MIN_WAIT, excess / policy.usable_drain))
     probe = state.paused_until > 0.0
     paused_until = now + policy.probe_hold if probe else 0.0
     return replace(drained, level=level + 1.0, paused_until=paused_until), Decision(0.0, probe)

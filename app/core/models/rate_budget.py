@@ -10,3 +10,6 @@ class RateBudget(SQLModel, table=True):
     level: float = 0.0
     updated_at: float = 0.0
     paused_until: float = 0.0
+    # The latest acquire's decision: the store's one upsert applies the rule and returns it.
+    last_wait: float = 0.0
+    last_probe: bool = False

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -30,7 +32,7 @@ POLICY = BucketPolicy(capacity=10, drain_per_second=2.0, capacity_margin=2, jitt
 
 CREATE_TABLE = (
     "CREATE TABLE IF NOT EXISTS rate_budgets (portal_key varchar(255) primary key, "
-    "level float, updated_at float, paused_until float)"
+    "level float, updated_at float, paused_until float, last_wait float, last_probe boolean)"
 )
 
 
@@ -78,16 +80,43 @@ async def _memory_store() -> AsyncIterator[BudgetStore]:
     yield InMemoryBudgetStore()
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql", "redis"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BudgetStore]:
-    factories = {
+def _factories(tmp_path: Path) -> dict[str, Callable[[], AsyncIterator[BudgetStore]]]:
+    return {
         "memory": _memory_store,
         "sqlite": lambda: _sqlite_store(tmp_path),
         "postgresql": _postgres_store,
         "redis": _redis_store,
     }
-    async for instance in factories[request.param]():
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql", "redis"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BudgetStore]:
+    async for instance in _factories(tmp_path)[request.param]():
         yield instance
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "redis"])
+async def shared_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[BudgetStore]:
+    """A store that runs the rule outside Python (SQL, Lua)."""
+    async for instance in _factories(tmp_path)[request.param]():
+        yield instance
+
+
+# One step of a portal's life: a burst of acquires, a 503's pause or a probe's success; then
+# time passes.
+STEPS = st.lists(
+    st.tuples(
+        st.one_of(
+            st.integers(min_value=1, max_value=12),
+            st.sampled_from(["pause", "resume"]),
+        ),
+        st.floats(min_value=0, max_value=6),
+        st.sampled_from([0.0, 0.01, 0.25, 0.5, 1.7, 4.0]),
+    ),
+    max_size=30,
+)
 
 
 class TestBucket:
@@ -112,6 +141,31 @@ class TestBucket:
     ) -> None:
         decisions = await asyncio.gather(*(store.acquire("p", POLICY, NOW) for _ in range(30)))
         assert sum(1 for d in decisions if d.wait == 0.0) == 8
+
+
+class TestTheSameRuleEverywhere:
+    @settings(
+        max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(steps=STEPS)
+    async def test_a_shared_store_decides_as_budget_decide_does(
+        self, shared_store: BudgetStore, steps: list[tuple[int | str, float, float]]
+    ) -> None:
+        key, reference, now = uuid.uuid4().hex, InMemoryBudgetStore(), NOW
+        for action, pause_seconds, elapse in steps:
+            if isinstance(action, int):
+                for _ in range(action):
+                    expected = await reference.acquire(key, POLICY, now)
+                    decided = await shared_store.acquire(key, POLICY, now)
+                    assert decided.probe == expected.probe
+                    assert decided.wait == pytest.approx(expected.wait, abs=1e-6)
+            elif action == "pause":
+                await reference.pause(key, now + pause_seconds)
+                await shared_store.pause(key, now + pause_seconds)
+            else:
+                await reference.resume(key)
+                await shared_store.resume(key)
+            now += elapse
 
 
 class TestPause:
