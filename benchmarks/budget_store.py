@@ -22,9 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,7 +34,7 @@ from connectors.bitrix24 import (  # noqa: E402
     PostgresBudgetStore,
     RedisBudgetStore,
 )
-from connectors.bitrix24.limiter_stores import rate_budgets  # noqa: E402
+from tests.databases import PostgresDatabases, SqliteDatabases, scratch_engine  # noqa: E402
 
 # A bucket that never fills: every acquire is a grant, so the figure is the store's own cost.
 ENDLESS = BucketPolicy(capacity=1e12, drain_per_second=2.0)
@@ -50,36 +48,13 @@ async def memory_store() -> AsyncIterator[BudgetStore]:
     yield InMemoryBudgetStore()
 
 
-@asynccontextmanager
-async def sqlite_store() -> AsyncIterator[BudgetStore]:
-    with tempfile.TemporaryDirectory() as folder:
-        engine = create_async_engine(f"sqlite+aiosqlite:///{folder}/budget.db")
-        async with engine.begin() as conn:
-            await conn.run_sync(rate_budgets.metadata.create_all)
-        yield PostgresBudgetStore(engine)
-        await engine.dispose()
+def sql_store(databases: SqliteDatabases | PostgresDatabases) -> Opener:
+    """The store on a scratch database migrated to head (``rate_budgets`` as deployed)."""
 
-
-def postgres_store(url: str) -> Opener:
     @asynccontextmanager
     async def opened() -> AsyncIterator[BudgetStore]:
-        base = make_url(url).set(drivername="postgresql+asyncpg")
-        schema = f"budget_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_async_engine(base)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = create_async_engine(
-            base, connect_args={"server_settings": {"search_path": schema}}, pool_size=10
-        )
-        try:
-            async with engine.begin() as conn:
-                await conn.run_sync(rate_budgets.metadata.create_all)
+        async with scratch_engine(databases) as engine:
             yield PostgresBudgetStore(engine)
-        finally:
-            await engine.dispose()
-            async with admin.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
 
     return opened
 
@@ -114,12 +89,29 @@ async def timed(store: BudgetStore, acquires: int, concurrency: int) -> tuple[fl
     )
 
 
+def asyncpg_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
 async def main(args: argparse.Namespace) -> None:
-    stores: dict[str, Opener] = {"in-process": memory_store, "sqlite": sqlite_store}
-    if args.database_url:
-        stores["postgresql"] = postgres_store(args.database_url)
-    if args.redis_url:
-        stores["redis"] = redis_store(args.redis_url)
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite = SqliteDatabases(Path(folder))
+        await sqlite.prepare()
+        stores: dict[str, Opener] = {"in-process": memory_store, "sqlite": sql_store(sqlite)}
+        postgres = PostgresDatabases(asyncpg_url(args.database_url)) if args.database_url else None
+        if postgres is not None:
+            await postgres.prepare()
+            stores["postgresql"] = sql_store(postgres)
+        if args.redis_url:
+            stores["redis"] = redis_store(args.redis_url)
+        try:
+            await compare(stores, args)
+        finally:
+            if postgres is not None:
+                await postgres.close()
+
+
+async def compare(stores: dict[str, Opener], args: argparse.Namespace) -> None:
     best: dict[tuple[str, int], tuple[float, float]] = {}
     for _ in range(args.rounds):
         for name, opener in stores.items():

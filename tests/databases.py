@@ -7,10 +7,13 @@ parallel or repeated runs never see each other's rows.
 import os
 import shutil
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.migrations import upgrade
 
@@ -80,3 +83,17 @@ class PostgresDatabases:
 
     async def close(self) -> None:
         await self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def scratch_engine(
+    databases: SqliteDatabases | PostgresDatabases,
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh migrated database of ``databases``; both gone after the block."""
+    url = await databases.create()
+    engine = create_async_engine(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        await databases.drop(url)

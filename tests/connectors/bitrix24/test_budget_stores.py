@@ -9,15 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from connectors.bitrix24 import (
     BucketPolicy,
@@ -26,45 +24,20 @@ from connectors.bitrix24 import (
     PostgresBudgetStore,
     RedisBudgetStore,
 )
+from tests.databases import PostgresDatabases, SqliteDatabases, scratch_engine
 
 NOW = 1_700_000_000.0
 POLICY = BucketPolicy(capacity=10, drain_per_second=2.0, capacity_margin=2, jitter_seconds=0)
 
-CREATE_TABLE = (
-    "CREATE TABLE IF NOT EXISTS rate_budgets (portal_key varchar(255) primary key, "
-    "level float, updated_at float, paused_until float, last_wait float, last_probe boolean)"
-)
+
+@asynccontextmanager
+async def _sql_store(databases: SqliteDatabases | PostgresDatabases) -> AsyncIterator[BudgetStore]:
+    """The store on a fresh database migrated to head (``rate_budgets`` as deployed)."""
+    async with scratch_engine(databases) as engine:
+        yield PostgresBudgetStore(engine)
 
 
-async def _sqlite_store(tmp_path: Path) -> AsyncIterator[BudgetStore]:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'budget.db'}")
-    async with engine.begin() as conn:
-        await conn.execute(text(CREATE_TABLE))
-    yield PostgresBudgetStore(engine)
-    await engine.dispose()
-
-
-async def _postgres_store() -> AsyncIterator[BudgetStore]:
-    raw = os.environ.get("TEST_DATABASE_URL", "").strip()
-    if not raw:
-        pytest.skip("TEST_DATABASE_URL not set")
-    url = make_url(raw).set(drivername="postgresql+asyncpg")
-    schema = f"budget_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_async_engine(
-        url, connect_args={"server_settings": {"search_path": schema}}, pool_size=20
-    )
-    async with engine.begin() as conn:
-        await conn.execute(text(CREATE_TABLE))
-    yield PostgresBudgetStore(engine)
-    await engine.dispose()
-    async with admin.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    await admin.dispose()
-
-
+@asynccontextmanager
 async def _redis_store() -> AsyncIterator[BudgetStore]:
     raw = os.environ.get("TEST_REDIS_URL", "").strip()
     if not raw:
@@ -72,36 +45,45 @@ async def _redis_store() -> AsyncIterator[BudgetStore]:
     from redis.asyncio import Redis
 
     redis = Redis.from_url(raw)
-    yield RedisBudgetStore(redis, prefix=f"test:{uuid.uuid4().hex}:")
-    await redis.aclose()
+    try:
+        yield RedisBudgetStore(redis, prefix=f"test:{uuid.uuid4().hex}:")
+    finally:
+        await redis.aclose()
 
 
-async def _memory_store() -> AsyncIterator[BudgetStore]:
-    yield InMemoryBudgetStore()
-
-
-def _factories(tmp_path: Path) -> dict[str, Callable[[], AsyncIterator[BudgetStore]]]:
-    return {
-        "memory": _memory_store,
-        "sqlite": lambda: _sqlite_store(tmp_path),
-        "postgresql": _postgres_store,
-        "redis": _redis_store,
-    }
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgresql", "redis"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BudgetStore]:
-    async for instance in _factories(tmp_path)[request.param]():
-        yield instance
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "redis"])
-async def shared_store(
-    request: pytest.FixtureRequest, tmp_path: Path
+@asynccontextmanager
+async def _opened(
+    kind: str, sqlite: SqliteDatabases, postgres: PostgresDatabases | None
 ) -> AsyncIterator[BudgetStore]:
-    """A store that runs the rule outside Python (SQL, Lua)."""
-    async for instance in _factories(tmp_path)[request.param]():
-        yield instance
+    if kind == "memory":
+        yield InMemoryBudgetStore()
+        return
+    if kind == "redis":
+        async with _redis_store() as store:
+            yield store
+        return
+    if kind == "postgresql" and postgres is None:
+        pytest.skip("TEST_DATABASE_URL not set")
+    async with _sql_store(sqlite if kind == "sqlite" else postgres) as store:
+        yield store
+
+
+def _store_fixture(name: str, kinds: list[str]) -> Any:
+    @pytest.fixture(name=name, params=kinds)
+    async def opened_store(
+        request: pytest.FixtureRequest,
+        sqlite_databases: SqliteDatabases,
+        postgres_databases: PostgresDatabases | None,
+    ) -> AsyncIterator[BudgetStore]:
+        async with _opened(request.param, sqlite_databases, postgres_databases) as opened:
+            yield opened
+
+    return opened_store
+
+
+store = _store_fixture("store", ["memory", "sqlite", "postgresql", "redis"])
+# The stores that run the rule outside Python (SQL, Lua).
+shared_store = _store_fixture("shared_store", ["sqlite", "postgresql", "redis"])
 
 
 # One step of a portal's life: a burst of acquires, a 503's pause or a probe's success; then
